@@ -1,0 +1,107 @@
+"""Audit entries: one per record the portal attempted to sync, and per notable connection event."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from tenancy.models import Organisation
+
+
+class Module(models.TextChoices):
+    ACCOUNTS = "accounts", _("Accounts")
+    CONTACTS = "contacts", _("Contacts")
+    PRODUCTS = "products", _("Products")
+    INVOICES = "invoices", _("Invoices")
+    XERO_ACCOUNTS = "xero_accounts", _("Xero Accounts")
+    CONNECTION = "connection", _("Connection")
+
+
+class Direction(models.TextChoices):
+    ZOHO_TO_XERO = "zoho_to_xero", _("Zoho → Xero")
+    XERO_TO_ZOHO = "xero_to_zoho", _("Xero → Zoho")
+    NONE = "none", _("—")
+
+
+class Trigger(models.TextChoices):
+    ON_SAVE = "on_save", _("On save")
+    COPY = "copy", _("Copy to Xero")
+    HISTORICAL = "historical", _("Historical")
+    CRON = "cron", _("Cron")
+    WEBHOOK = "webhook", _("Webhook")
+    RESYNC = "resync", _("Resync")
+    SYSTEM = "system", _("System")
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    MATCH = "match", _("Match")
+    SKIP = "skip", _("Skip")
+    CONNECT = "connect", _("Connect")
+    DISCONNECT = "disconnect", _("Disconnect")
+    REFRESH = "refresh", _("Token refresh")
+
+
+class Status(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class AuditEntry(models.Model):
+    """What happened to one record (or connection), and what to fix when it failed.
+
+    `message_key` is an untranslated message id (marked with gettext_noop where it is written) and
+    `message_params` its %-parameters, so the entry is shown in the reader's language; `message` holds the
+    English text for search and export.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="audit_entries")
+    xero_tenant_id = models.CharField(max_length=64, blank=True, default="")
+    xero_tenant_name = models.CharField(max_length=255, blank=True, default="")
+    module = models.CharField(max_length=32, choices=Module.choices)
+    record_name = models.CharField(max_length=255, blank=True, default="")
+    zoho_id = models.CharField(max_length=64, blank=True, default="")
+    xero_id = models.CharField(max_length=64, blank=True, default="")
+    direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.NONE)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.SYSTEM)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    message_key = models.TextField(blank=True, default="")
+    message_params = models.JSONField(blank=True, default=dict)
+    message = models.TextField(blank=True, default="")
+    provider_error_code = models.CharField(max_length=100, blank=True, default="")
+    provider_error = models.TextField(blank=True, default="")
+    values_written = models.JSONField(blank=True, null=True)
+    provider_response = models.JSONField(blank=True, null=True)
+    resync_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resyncs")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="audit_org_created"),
+            models.Index(fields=["organisation", "status", "-created_at"], name="audit_org_status_created"),
+            models.Index(fields=["organisation", "module", "-created_at"], name="audit_org_module_created"),
+            models.Index(fields=["organisation", "zoho_id"], name="audit_org_zoho_id"),
+            models.Index(fields=["organisation", "xero_id"], name="audit_org_xero_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.module} {self.record_name} {self.status}"
+
+    @property
+    def translated_message(self) -> str:
+        """The message in the active language (falls back to the stored English text)."""
+        if not self.message_key:
+            return self.message
+        try:
+            return gettext(self.message_key) % (self.message_params or {})
+        except (KeyError, TypeError, ValueError):
+            return self.message

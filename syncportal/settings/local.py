@@ -1,0 +1,22 @@
+"""Local development: `make run`. Safe, non-secret defaults so a fresh checkout starts."""
+
+from .base import *  # noqa: F403
+from .base import SANDBOX_URL, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = SECRET_KEY or "local-dev-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: F405
+# A fixed development key so `make run` works out of the box. Never use it in production.
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["bG9jYWwtZGV2LW9ubHkta2V5LW5vdC1zZWNyZXQtMDA="]  # noqa: F405
+
+# Point both providers at the local sandbox unless real apps are configured.
+if not env.str("XERO_CLIENT_ID", default=""):
+    XERO_CLIENT_ID, XERO_CLIENT_SECRET = "sandbox-xero-client", "sandbox-xero-secret"
+    XERO_LOGIN_URL = f"{SANDBOX_URL}/xero/login"
+    XERO_IDENTITY_URL = f"{SANDBOX_URL}/xero/identity"
+    XERO_API_URL = f"{SANDBOX_URL}/xero/api.xro/2.0"
+    XERO_CONNECTIONS_URL = f"{SANDBOX_URL}/xero/connections"
+    XERO_WEBHOOK_KEY = XERO_WEBHOOK_KEY or "sandbox-xero-webhook-key"  # noqa: F405
+if not env.str("ZOHO_CLIENT_ID", default=""):
+    ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET = "sandbox-zoho-client", "sandbox-zoho-secret"
+    ZOHO_ACCOUNTS_URL = f"{SANDBOX_URL}/zoho/accounts"
+    ZOHO_API_DOMAIN = f"{SANDBOX_URL}/zoho/api"

@@ -1,0 +1,28 @@
+"""Test settings: pytest-django. PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set."""
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFG"
+FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAwMDAwMDA="]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["*"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(DATA_DIR / "test-broker" / "queue"),
+        "data_folder_out": str(DATA_DIR / "test-broker" / "queue"),
+        "store_processed": False,
+    }
+    if env.str("CELERY_BROKER_URL", default="filesystem://").startswith("filesystem")
+    else {"visibility_timeout": 3600}
+)
+# Provider hosts are pointed at the live sandbox by the `sandbox` fixture (tests/conftest.py).
+XERO_CLIENT_ID, XERO_CLIENT_SECRET = "sandbox-xero-client", "sandbox-xero-secret"
+ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET = "sandbox-zoho-client", "sandbox-zoho-secret"
+XERO_WEBHOOK_KEY = "test-xero-webhook-key"

@@ -1,0 +1,12 @@
+from .models import Membership
+
+
+def organisation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "current_organisation": getattr(request, "organisation", None),
+        "current_membership": getattr(request, "membership", None),
+        "user_memberships": Membership.objects.filter(user=user).select_related("organisation"),
+    }

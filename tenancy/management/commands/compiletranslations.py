@@ -1,0 +1,19 @@
+"""Compile locale/*/LC_MESSAGES/*.po to .mo with polib, so no GNU gettext is needed to run the portal."""
+
+from pathlib import Path
+
+import polib
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Compile every .po file under LOCALE_PATHS to .mo (pure Python, no msgfmt needed)."
+
+    def handle(self, *args, **options):
+        count = 0
+        for root in settings.LOCALE_PATHS:
+            for po_path in sorted(Path(root).glob("*/LC_MESSAGES/*.po")):
+                polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
+                count += 1
+        self.stdout.write(f"Compiled {count} message catalogue(s).")

@@ -1,0 +1,46 @@
+from django.utils import translation
+
+from .models import Membership
+
+SESSION_ORGANISATION_KEY = "current_organisation_id"
+
+
+class UserLanguageMiddleware:
+    """Activate the signed-in user's chosen language; without a choice LocaleMiddleware's browser pick stays."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated and user.language:
+            response.headers.setdefault("Content-Language", user.language)
+        return response
+
+
+class CurrentOrganisationMiddleware:
+    """Set request.organisation and request.membership from the session (first membership by default)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.organisation = None
+        request.membership = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            memberships = Membership.objects.filter(user=user).select_related("organisation")
+            wanted = request.session.get(SESSION_ORGANISATION_KEY)
+            membership = None
+            if wanted:
+                membership = memberships.filter(organisation_id=wanted).first()
+            if membership is None:
+                membership = memberships.order_by("created_at").first()
+            if membership is not None:
+                request.membership = membership
+                request.organisation = membership.organisation
+        return self.get_response(request)

@@ -1,0 +1,91 @@
+"""The tenancy cast (owner, member, outsider) and the browser fixtures shared by every test module."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tenancy.models import Role
+
+PASSWORD = "correct horse battery staple"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls it makes are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Acme Pty Ltd")
+
+
+@pytest.fixture
+def owner(organisation):
+    return MembershipFactory(organisation=organisation, role=Role.OWNER).user
+
+
+@pytest.fixture
+def read_only_member(organisation):
+    return MembershipFactory(organisation=organisation, role=Role.READ_ONLY).user
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Globex GmbH")
+
+
+@pytest.fixture
+def outsider(other_organisation):
+    """A member of another organisation: must see none of `organisation`'s objects."""
+    return MembershipFactory(organisation=other_organisation, role=Role.OWNER).user
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
+
+
+def _chromium_available() -> bool:
+    return os.path.exists(CHROMIUM) or bool(shutil.which("chromium"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Missing Chromium fails under CI=true, else skips loudly."""
+    if not _chromium_available():
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + ": browser tests are required in CI.")
+        pytest.skip(message + ": BROWSER TEST SKIPPED.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
