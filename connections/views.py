@@ -5,3 +5,8 @@ from django.shortcuts import render
 @login_required
 def index(request):
     return render(request, "connections/index.html")
+
+
+@login_required
+def onboarding(request):
+    return render(request, "connections/index.html")

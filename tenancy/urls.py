@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from audit.views import dashboard
+
 from . import health, views
 
 app_name = "tenancy"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("signup/", views.sign_up, name="sign_up"),
     path("login/", auth_views.LoginView.as_view(template_name="tenancy/login.html"), name="login"),

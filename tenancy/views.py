@@ -34,13 +34,8 @@ def sign_up(request):
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your organisation is ready. Start by connecting Xero and Zoho CRM."))
-        return redirect("tenancy:home")
+        return redirect("connections:onboarding")
     return render(request, "tenancy/sign_up.html", {"form": form})
-
-
-@login_required
-def home(request):
-    return render(request, "tenancy/home.html")
 
 
 @require_POST

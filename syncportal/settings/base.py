@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "sync",
     "audit",
     "sandbox",
+    "sandbox.xero",
+    "sandbox.zoho",
 ]
 
 MIDDLEWARE = [
@@ -144,7 +146,6 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Queues: "realtime" (on save, copy, webhooks), "default" (cron, maintenance), "bulk" (historical jobs).
 CELERY_TASK_QUEUES_NAMES = ["realtime", "default", "bulk"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_TIMEZONE = "UTC"
 
 

@@ -18,5 +18,5 @@ if not env.str("XERO_CLIENT_ID", default=""):
     XERO_WEBHOOK_KEY = XERO_WEBHOOK_KEY or "sandbox-xero-webhook-key"  # noqa: F405
 if not env.str("ZOHO_CLIENT_ID", default=""):
     ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET = "sandbox-zoho-client", "sandbox-zoho-secret"
-    ZOHO_ACCOUNTS_URL = f"{SANDBOX_URL}/zoho/accounts"
-    ZOHO_API_DOMAIN = f"{SANDBOX_URL}/zoho/api"
+    # The sandbox serves every Zoho data centre under /zoho/<dc>/; sign-in starts at the US one, as with Zoho.
+    ZOHO_ACCOUNTS_URL = f"{SANDBOX_URL}/zoho/us/accounts"
