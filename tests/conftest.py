@@ -8,6 +8,8 @@ import pytest
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tenancy.models import Role
 
+pytest_plugins = ["sandbox.testing"]
+
 PASSWORD = "correct horse battery staple"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
