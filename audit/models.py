@@ -91,7 +91,11 @@ class AuditEntry(models.Model):
             models.Index(fields=["organisation", "module", "-created_at"], name="audit_org_module_created"),
             models.Index(fields=["organisation", "zoho_id"], name="audit_org_zoho_id"),
             models.Index(fields=["organisation", "xero_id"], name="audit_org_xero_id"),
+            models.Index(fields=["organisation", "direction", "-created_at"], name="audit_org_direction_created"),
+            models.Index(fields=["organisation", "trigger", "-created_at"], name="audit_org_trigger_created"),
+            models.Index(fields=["organisation", "record_name"], name="audit_org_record_name"),
         ]
+        # On PostgreSQL, migration 0003 adds trigram (GIN) indexes for the search box: see that migration.
 
     def __str__(self):
         return f"{self.module} {self.record_name} {self.status}"
@@ -105,3 +109,18 @@ class AuditEntry(models.Model):
             return gettext(self.message_key) % (self.message_params or {})
         except (KeyError, TypeError, ValueError):
             return self.message
+
+
+class AlertState(models.Model):
+    """When an alert of one kind was last emailed to an organisation: the claim that sends it at most once
+    per window, even with several workers (a conditional UPDATE, see audit.alerts)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=150)
+    last_sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="audit_alert_state_unique")]
+
+    def __str__(self):
+        return f"{self.kind} @ {self.organisation_id}: {self.last_sent_at:%Y-%m-%d %H:%M}"

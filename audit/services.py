@@ -1,5 +1,10 @@
 """Writing audit entries. Every sync attempt and connection event goes through `record`."""
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
 from .models import AuditEntry
 
 
@@ -29,3 +34,19 @@ def record(
         message=message,
         **fields,
     )
+
+
+def purge_expired_entries(*, days: int | None = None, batch_size: int = 5000, now=None) -> int:
+    """Delete entries older than `days` (settings.AUDIT_RETENTION_DAYS) in batches; returns how many.
+
+    Small batches keep each DELETE short, so the table stays writable for the sync while it runs.
+    """
+    days = settings.AUDIT_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    deleted = 0
+    while True:
+        batch = list(AuditEntry.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            return deleted
+        count, _ = AuditEntry.objects.filter(pk__in=batch).delete()  # newer resyncs keep resync_of = NULL
+        deleted += count

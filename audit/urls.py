@@ -6,4 +6,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("export.csv", views.export_csv, name="export"),
+    path("<uuid:pk>/", views.detail, name="detail"),
 ]

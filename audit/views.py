@@ -1,12 +1,139 @@
+"""The Audit page (list, rows partial, CSV), an entry's detail, and the dashboard. All read-only and
+scoped to the current organisation through tenancy.access."""
+
+import json
+
 from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from tenancy.access import scoped, tenant_object_or_404
+
+from . import export, health
+from .forms import PER_PAGE_CHOICES, AuditFilterForm
+from .links import record_links
+from .listing import apply_filters, paginate
+from .models import AuditEntry
+
+# Query parameters that are filters (kept by sort links, paging links and the CSV link).
+FILTER_PARAMS = ("date_from", "date_to", "module", "direction", "status", "trigger", "q", "per_page", "sort")
+
+
+def _filtered(request):
+    form = AuditFilterForm(request.GET)
+    form.is_valid()
+    queryset = apply_filters(scoped(request, AuditEntry), form.filters())
+    return form, queryset
+
+
+def _query(request, drop=(), **override) -> str:
+    """The current filters as a query string, without `drop`, with `override` (empty values removed)."""
+    params = request.GET.copy()
+    for key in list(params):
+        if key not in FILTER_PARAMS or key in drop or not params.get(key):
+            del params[key]
+    for key, value in override.items():
+        params[key] = value
+    return params.urlencode()
+
+
+def _sort_links(request, current: str) -> dict:
+    """Per column: the query string that sorts by it (toggling direction when already sorted by it)."""
+    links = {}
+    for key in ("created", "name", "module", "direction", "status"):
+        if current == key:
+            target = f"-{key}"
+        elif current == f"-{key}":
+            target = key
+        else:
+            target = "-created" if key == "created" else key
+        links[key] = {
+            "query": _query(request, drop=("sort",), sort=target),
+            "state": "ascending" if current == key else "descending" if current == f"-{key}" else "none",
+        }
+    return links
 
 
 @login_required
-def dashboard(request):
-    return render(request, "audit/dashboard.html")
-
-
-@login_required
+@require_GET
 def index(request):
-    return render(request, "audit/index.html")
+    form, queryset = _filtered(request)
+    page = paginate(
+        queryset,
+        sort=form.sort_value,
+        per_page=form.per_page_value,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "sort": form.sort_value,
+        "sort_links": _sort_links(request, form.sort_value),
+        "filter_query": _query(request),
+        "export_query": _query(request, drop=("per_page", "sort")),
+        "per_page_choices": [value for value, _label in PER_PAGE_CHOICES],
+    }
+    partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+    context["partial"] = partial
+    response = render(request, "audit/_rows.html" if partial else "audit/index.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def export_csv(request):
+    _form, queryset = _filtered(request)
+    language = translation.get_language()
+
+    def lines():
+        with translation.override(language):
+            yield from export.csv_lines(export.export_queryset(queryset.order_by("-created_at", "-id")))
+
+    filename = f"audit-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _pretty(value) -> str:
+    if value in (None, "", {}, []):
+        return ""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    entry = tenant_object_or_404(request, AuditEntry.objects.select_related("resync_of"), pk=pk)
+    context = {
+        "entry": entry,
+        "links": record_links(entry),
+        "values_written": _pretty(entry.values_written),
+        "provider_response": _pretty(entry.provider_response),
+        "resync_of": entry.resync_of if entry.resync_of and entry.resync_of.organisation_id == entry.organisation_id else None,
+        "resyncs": scoped(request, AuditEntry).filter(resync_of=entry).order_by("-created_at")[:20],
+    }
+    return render(request, "audit/detail.html", context)
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    context = {"has_organisation": request.organisation is not None}
+    if request.organisation is not None:
+        entries = scoped(request, AuditEntry)
+        context.update(
+            modules=health.module_health(entries),
+            runs=health.last_runs(entries),
+            days=health.daily_counts(entries),
+            window_days=health.WINDOW_DAYS,
+            chart_height=health.CHART_HEIGHT,
+            chart_width=health.CHART_WIDTH,
+            bar_width=health.BAR_WIDTH,
+        )
+    return render(request, "audit/dashboard.html", context)

@@ -1,0 +1,134 @@
+"""Sync health for the dashboard, computed from the audit entries of one organisation."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, CharField, Count, F, Value, When, Window
+from django.db.models.functions import Concat, RowNumber, TruncDate
+from django.utils import timezone
+
+from .models import AuditEntry, Module, Status, Trigger
+
+WINDOW_DAYS = 30
+CHART_HEIGHT = 120  # px of the tallest bar in the SVG chart
+BAR_WIDTH = 7  # px of one bar; a day is two bars and a gap
+DAY_WIDTH = 2 * BAR_WIDTH + 4
+CHART_WIDTH = WINDOW_DAYS * DAY_WIDTH
+SYNCED_MODULES = [m for m in Module if m != Module.CONNECTION]
+
+
+@dataclass
+class ModuleHealth:
+    module: str
+    label: str
+    in_sync: int = 0
+    failing: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class TriggerRun:
+    trigger: str
+    label: str
+    entry: AuditEntry | None
+
+
+@dataclass
+class Day:
+    date: datetime.date
+    successes: int
+    failures: int
+    success_height: int = 0
+    failure_height: int = 0
+    x: int = 0  # left edge of the day's pair of bars in the SVG chart
+
+    @property
+    def success_y(self) -> int:
+        return CHART_HEIGHT - self.success_height
+
+    @property
+    def failure_y(self) -> int:
+        return CHART_HEIGHT - self.failure_height
+
+    @property
+    def failure_x(self) -> int:
+        return self.x + BAR_WIDTH
+
+
+def module_health(queryset, now=None) -> list[ModuleHealth]:
+    """Per module, records whose latest entry in the last 30 days succeeded, failed or was skipped."""
+    since = (now or timezone.now()) - datetime.timedelta(days=WINDOW_DAYS)
+    recent = queryset.filter(created_at__gte=since).exclude(module=Module.CONNECTION).exclude(zoho_id="", xero_id="")
+    latest = (
+        recent.annotate(
+            record_key=Case(
+                When(zoho_id="", then=Concat(Value("x:"), F("xero_id"))),
+                default=Concat(Value("z:"), F("zoho_id")),
+                output_field=CharField(),
+            )
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("module"), F("record_key")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list("id", flat=True)
+    )
+    counts = (
+        AuditEntry.objects.filter(pk__in=latest)
+        .values("module", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rows = {m.value: ModuleHealth(module=m.value, label=m.label) for m in SYNCED_MODULES}
+    attribute = {Status.SUCCESS: "in_sync", Status.FAILED: "failing", Status.SKIPPED: "skipped"}
+    for item in counts:
+        health = rows.get(item["module"])
+        if health is not None and item["status"] in attribute:
+            setattr(health, attribute[item["status"]], item["n"])
+    return list(rows.values())
+
+
+def last_runs(queryset) -> list[TriggerRun]:
+    """The latest entry of each trigger (one indexed lookup per trigger)."""
+    runs = []
+    for trigger in Trigger:
+        entry = queryset.filter(trigger=trigger).order_by("-created_at", "-id").first()
+        runs.append(TriggerRun(trigger=trigger.value, label=trigger.label, entry=entry))
+    return runs
+
+
+def daily_counts(queryset, now=None) -> list[Day]:
+    """Successes and failures per day for the last 30 days (today included), with bar heights."""
+    today = timezone.localdate(now or timezone.now())
+    first = today - datetime.timedelta(days=WINDOW_DAYS - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    counts = (
+        queryset.filter(created_at__gte=start, status__in=[Status.SUCCESS, Status.FAILED])
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_day: dict = {}
+    for item in counts:
+        by_day.setdefault(item["day"], {})[item["status"]] = item["n"]
+    days = [
+        Day(
+            date=day,
+            successes=by_day.get(day, {}).get(Status.SUCCESS, 0),
+            failures=by_day.get(day, {}).get(Status.FAILED, 0),
+        )
+        for day in (first + datetime.timedelta(days=i) for i in range(WINDOW_DAYS))
+    ]
+    tallest = max([max(d.successes, d.failures) for d in days] + [1])
+    for index, day in enumerate(days):
+        day.x = index * DAY_WIDTH
+        day.success_height = round(CHART_HEIGHT * day.successes / tallest)
+        day.failure_height = round(CHART_HEIGHT * day.failures / tallest)
+    return days
