@@ -20,7 +20,7 @@ messages: install
 	$(PY) manage.py compiletranslations
 
 migrate: install
-	mkdir -p data
+	mkdir -p "$${SYNCPORTAL_DATA_DIR:-data}"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py migrate --noinput --database sandbox
 

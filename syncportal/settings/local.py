@@ -1,7 +1,9 @@
 """Local development: `make run`. Safe, non-secret defaults so a fresh checkout starts."""
 
 from .base import *  # noqa: F403
-from .base import SANDBOX_URL, env
+from .base import DATA_DIR, SANDBOX_URL, env
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = SECRET_KEY or "local-dev-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: F405
