@@ -11,6 +11,11 @@ class ProviderError(Exception):
         self.detail = detail
         self.provider = provider
 
+    @property
+    def message(self) -> str:
+        """The user-facing text in the active language."""
+        return str(self.user_message)
+
 
 class AuthRevoked(ProviderError):
     """The grant is gone (invalid_grant, revoked, disconnected): pause and ask the user to reconnect."""

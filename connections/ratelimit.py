@@ -130,7 +130,7 @@ class _LocalBackend:
 
     def try_acquire(self, key: str, limits: Limits, member: str, lease: float) -> tuple[int, float]:
         with self.lock:
-            now = time.time()
+            now = _clock()
             if self.blocked.get(key, 0) > now:
                 return 0, self.blocked[key] - now
             calls = self.calls.setdefault(key, {})
@@ -153,11 +153,11 @@ class _LocalBackend:
         with self.lock:
             calls = self.calls.get(key, {})
             if member in calls:
-                calls[member] = time.time()
+                calls[member] = _clock()
 
     def block(self, key: str, seconds: float) -> None:
         with self.lock:
-            self.blocked[key] = max(self.blocked.get(key, 0), time.time() + seconds)
+            self.blocked[key] = max(self.blocked.get(key, 0), _clock() + seconds)
 
     def reset(self, key: str) -> None:
         with self.lock:
@@ -168,6 +168,10 @@ class _LocalBackend:
 
 
 _local_backend = _LocalBackend()
+
+
+def _clock() -> float:
+    return time.time()
 
 
 def _today() -> str:
