@@ -10,17 +10,20 @@ from .registry import XERO_TO_ZOHO, ZOHO_TO_XERO
 
 MAPPING_VERSION = 1
 
+# Zoho's invoice statuses (the sandbox's picklist: Created, Approved, Delivered, Paid, Cancelled). Xero sets PAID
+# itself when payments cover the invoice, so a paid Zoho invoice is sent as AUTHORISED.
 INVOICE_STATUS_TO_XERO = {
     "Created": "DRAFT",
     "Approved": "AUTHORISED",
     "Delivered": "AUTHORISED",
+    "Paid": "AUTHORISED",
     "Cancelled": "VOIDED",
 }
 INVOICE_STATUS_TO_ZOHO = {
     "DRAFT": "Created",
     "SUBMITTED": "Created",
     "AUTHORISED": "Approved",
-    "PAID": "Approved",
+    "PAID": "Paid",
     "VOIDED": "Cancelled",
     "DELETED": "Cancelled",
 }

@@ -43,7 +43,8 @@ def parse_date(value, fmt: str | None = None) -> date:
 
 
 def format_date(value: date, fmt: str | None = None) -> str:
-    return value.strftime(fmt or ISO_DATE)
+    # isoformat pads years before 1000 ("0999-01-01"); strftime("%Y") does not on every platform.
+    return value.strftime(fmt) if fmt and fmt != ISO_DATE else value.isoformat()
 
 
 def parse_number(value, decimal_separator: str = ".", thousands_separator: str = "") -> Decimal:

@@ -167,7 +167,9 @@ STANDARD_FIELDS = {
         _f("Invoice_Number", "Invoice Number", "autonumber", read_only=True),
         _f("Invoice_Date", "Invoice Date", "date"),
         _f("Due_Date", "Due Date", "date"),
-        _f("Status", "Status", "picklist", picklist=["Created", "Approved", "Delivered", "Cancelled"]),
+        _f(
+            "Status", "Status", "picklist", picklist=["Created", "Approved", "Delivered", "Paid", "Cancelled"]
+        ),
         _f("Account_Name", "Account Name", "lookup", lookup="Accounts", system_mandatory=True),
         _f("Contact_Name", "Contact Name", "lookup", lookup="Contacts"),
         _f("Sales_Order", "Sales Order", "lookup", lookup="Sales_Orders"),
