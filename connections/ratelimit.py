@@ -23,7 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 from . import conf
 from .exceptions import RateLimited
@@ -89,11 +90,10 @@ return 1
 
 def _redis_client():
     """The redis-py client behind Django's RedisCache, or None when the cache is not Redis."""
-    backend = getattr(cache, "_cache", None)
-    get_client = getattr(backend, "get_client", None)
-    if get_client is None or type(cache).__name__ != "RedisCache":
+    default = caches["default"]
+    if not isinstance(default, RedisCache):
         return None
-    return get_client(None, write=True)
+    return default._cache.get_client(None, write=True)
 
 
 class _RedisBackend:
@@ -192,12 +192,12 @@ def backend():
 class RateLimiter:
     """`with RateLimiter(key, limits).slot(): <one HTTP call>` waits for a free slot, then holds it."""
 
-    def __init__(self, key: str, limits: Limits, *, provider: str = "", sleep=time.sleep):
+    def __init__(self, key: str, limits: Limits, *, provider: str = "", sleep=time.sleep, store=None):
         self.key = key
         self.limits = limits
         self.provider = provider
         self.sleep = sleep
-        self.backend = backend()
+        self.backend = store or backend()
 
     @contextmanager
     def slot(self):

@@ -1,4 +1,7 @@
-"""Celery tasks of the connections app: keep idle Xero refresh tokens alive (they die after 60 unused days)."""
+"""Celery tasks of the connections app: keep idle Xero refresh tokens alive (they die after 60 unused days).
+
+They run on the "default" queue (CELERY_TASK_DEFAULT_QUEUE; the Beat entry names it too).
+"""
 
 import logging
 from datetime import timedelta
@@ -20,7 +23,7 @@ def idle_xero_token_sets():
         Q(last_refreshed_at__lt=cutoff) | Q(last_refreshed_at__isnull=True))
 
 
-@shared_task(queue="default", time_limit=120, soft_time_limit=100)
+@shared_task(time_limit=120, soft_time_limit=100)
 def refresh_idle_xero_token_sets() -> int:
     """Beat: fan out one refresh task per Xero token set not refreshed for XERO_IDLE_REFRESH_DAYS."""
     ids = list(idle_xero_token_sets().values_list("pk", flat=True))
@@ -29,7 +32,7 @@ def refresh_idle_xero_token_sets() -> int:
     return len(ids)
 
 
-@shared_task(queue="default", time_limit=120, soft_time_limit=100, acks_late=True)
+@shared_task(time_limit=120, soft_time_limit=100, acks_late=True)
 def refresh_xero_token_set(token_set_id: str) -> bool:
     """Refresh one token set if it is still idle; a revoked grant is marked "reconnect needed"."""
     from .providers.xero import tokens

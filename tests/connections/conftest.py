@@ -1,6 +1,6 @@
 import pytest
 
-from connections.ratelimit import _local_backend
+from connections.ratelimit import _local_backend, _redis_client
 
 
 @pytest.fixture(autouse=True)
@@ -9,6 +9,11 @@ def _fresh_limiter_state():
     _local_backend.calls.clear()
     _local_backend.days.clear()
     _local_backend.blocked.clear()
+    client = _redis_client()
+    if client is not None:
+        keys = list(client.scan_iter("rl:*"))
+        if keys:
+            client.delete(*keys)
     yield
 
 
