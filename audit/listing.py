@@ -16,7 +16,8 @@ import uuid
 from dataclasses import dataclass
 from functools import reduce
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from .forms import DEFAULT_SORT
@@ -64,18 +65,33 @@ def _start_of_day(day: datetime.date) -> datetime.datetime:
 
 
 def _ordering(sort: str) -> list[tuple[str, bool]]:
-    """[(field, descending), ...] for a URL sort key; unknown keys fall back to newest first."""
+    """[(field, descending), ...] for a URL sort key; unknown keys fall back to newest first.
+
+    A descending sort is the exact reverse of the ascending one (ties newest first when ascending, oldest
+    first when descending), so one index (organisation, column, -created_at) serves both directions.
+    """
     if sort.lstrip("-") not in SORT_FIELDS:
         sort = DEFAULT_SORT
     descending = sort.startswith("-")
     name = SORT_FIELDS[sort.lstrip("-")]
     if name == "created_at":
         return [("created_at", descending), ("id", descending)]
-    return [(name, descending), ("created_at", True), ("id", True)]
+    return [(name, descending), ("created_at", not descending), ("id", not descending)]
 
 
-def _order_by(ordering):
-    return [f"-{name}" if desc else name for name, desc in ordering]
+def _order_by(ordering, searching: bool = False):
+    """ORDER BY terms. While searching (a search with at most COUNT_CAP matches), names are ordered by an
+    expression no index serves: the matches of a search are clustered in name order ("Harbour ..."), so
+    walking the name index to find them can read most of the organisation's rows, while the search's own
+    indexes plus a top-N sort of at most COUNT_CAP rows are bounded."""
+    terms = []
+    for name, desc in ordering:
+        if searching and name == "record_name":
+            expression = Concat(F("record_name"), Value(""), output_field=CharField())
+            terms.append(expression.desc() if desc else expression.asc())
+        else:
+            terms.append(f"-{name}" if desc else name)
+    return terms
 
 
 def _after(ordering, values) -> Q:
@@ -130,16 +146,22 @@ class Page:
     is_first: bool = True
 
 
-def paginate(queryset: QuerySet, *, sort: str, per_page: int, after: str = "", before: str = "") -> Page:
+def paginate(
+    queryset: QuerySet, *, sort: str, per_page: int, after: str = "", before: str = "", searching: bool = False
+) -> Page:
     """One page of `queryset` in `sort` order, after (or before) a cursor from a previous page."""
     ordering = _ordering(sort)
     rows: list
+    total = queryset.order_by()[: COUNT_CAP + 1].count()
+    # A search matching more than COUNT_CAP rows is dense enough for the name index; fewer matches are
+    # sorted from the search's own indexes (see _order_by).
+    searching = searching and total <= COUNT_CAP
     after_values = _decode(after, ordering) if after else None
     before_values = _decode(before, ordering) if before and not after_values else None
     if before_values is not None:
         reversed_ordering = [(name, not desc) for name, desc in ordering]
         fetched = list(
-            queryset.filter(_after(reversed_ordering, before_values)).order_by(*_order_by(reversed_ordering))[
+            queryset.filter(_after(reversed_ordering, before_values)).order_by(*_order_by(reversed_ordering, searching))[
                 : per_page + 1
             ]
         )
@@ -148,11 +170,10 @@ def paginate(queryset: QuerySet, *, sort: str, per_page: int, after: str = "", b
         has_next = True
     else:
         window = queryset.filter(_after(ordering, after_values)) if after_values is not None else queryset
-        fetched = list(window.order_by(*_order_by(ordering))[: per_page + 1])
+        fetched = list(window.order_by(*_order_by(ordering, searching))[: per_page + 1])
         rows = fetched[:per_page]
         has_next = len(fetched) > per_page
         has_previous = after_values is not None
-    total = queryset.order_by()[: COUNT_CAP + 1].count()
     return Page(
         entries=rows,
         per_page=per_page,

@@ -67,6 +67,7 @@ def index(request):
         per_page=form.per_page_value,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
+        searching=bool(form.filters().get("q")),
     )
     context = {
         "form": form,

@@ -174,6 +174,7 @@ def test_a_tampered_cursor_shows_the_first_page(owner_client, organisation):
         ("created", ["Bravo", "Charlie", "Alpha"]),
         ("-created", ["Alpha", "Charlie", "Bravo"]),
         ("status", ["Charlie", "Alpha", "Bravo"]),
+        ("-status", ["Bravo", "Alpha", "Charlie"]),
         ("unknown", ["Alpha", "Charlie", "Bravo"]),
     ],
 )
@@ -189,8 +190,11 @@ def test_paging_works_when_sorted_by_a_column_with_ties(owner_client, organisati
         make_entry(organisation, record_name=f"N{i:02d}", module=[Module.ACCOUNTS, Module.INVOICES][i % 2], created_at=days_ago(i))
     pages, _ = _walk(owner_client, {"sort": "-module", "per_page": 10})
     seen = [name for page in pages for name in page]
-    expected = [f"N{i:02d}" for i in range(30) if i % 2] + [f"N{i:02d}" for i in range(30) if not i % 2]
+    # Descending is the exact reverse of ascending: invoices first, and within a module oldest first.
+    expected = [f"N{i:02d}" for i in reversed(range(30)) if i % 2] + [f"N{i:02d}" for i in reversed(range(30)) if not i % 2]
     assert seen == expected
+    ascending, _ = _walk(owner_client, {"sort": "module", "per_page": 10})
+    assert [name for page in ascending for name in page] == list(reversed(expected))
 
 
 def test_filters_stay_in_the_url_of_the_form_sort_links_paging_links_and_export(owner_client, organisation):
@@ -240,3 +244,14 @@ def test_a_read_only_member_can_read_the_audit_log(client, read_only_member, org
     response = client.get(URL)
     assert response.status_code == 200
     assert names(response) == ["Visible to readers"]
+
+
+@pytest.mark.parametrize("sort", ["name", "-name"])
+def test_paging_a_search_sorted_by_name_visits_every_match_once_in_order(owner_client, organisation, sort):
+    for i in range(27):
+        make_entry(organisation, record_name=f"Harbour {i % 4}", created_at=days_ago(i))
+    make_entry(organisation, record_name="Unrelated")
+    pages, _ = _walk(owner_client, {"q": "harbour", "sort": sort, "per_page": 10})
+    seen = [name for page in pages for name in page]
+    assert len(seen) == 27
+    assert seen == sorted(seen, reverse=sort.startswith("-"))
