@@ -67,3 +67,17 @@ def test_dumpdata_output_loads_back_without_double_encryption(organisation, tmp_
     ZohoConnection.objects.all().delete()
     call_command("loaddata", str(path))
     assert ZohoConnection.objects.get(pk=zoho.pk).refresh_token == "1000.refresh.value"
+
+
+def test_the_rotation_command_re_encrypts_every_token_so_the_old_key_can_go(organisation, settings):
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    xero = XeroOrganisationFactory(organisation=organisation)
+    zoho = ZohoConnectionFactory(organisation=organisation)
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    out = io.StringIO()
+    call_command("rotate_encryption_key", stdout=out)
+    assert "2 connection(s)" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    assert XeroTokenSet.objects.get(pk=xero.token_set_id).access_token == xero.token_set.access_token
+    assert ZohoConnection.objects.get(pk=zoho.pk).refresh_token == zoho.refresh_token
