@@ -1,0 +1,190 @@
+"""What the sync keeps: settings per Xero organisation and module, record links, and checkpointed runs.
+
+Every per-Xero-organisation row points at connections.XeroOrganisation with on_delete=CASCADE, so resetting
+a connection erases its links, settings and queued runs (audit entries stay).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenancy.models import TenantOwned
+
+SYNCED_MODULES = ("accounts", "contacts", "products", "invoices")
+MODULE_LABELS = {
+    "accounts": _("Accounts"),
+    "contacts": _("Contacts"),
+    "products": _("Products"),
+    "invoices": _("Invoices"),
+}
+
+
+class ConflictPolicy(models.TextChoices):
+    ZOHO_WINS = "zoho_wins", _("Zoho CRM wins")
+    XERO_WINS = "xero_wins", _("Xero wins")
+    MOST_RECENT = "most_recent", _("Most recent change wins")
+
+
+class OrganisationSyncSettings(TenantOwned):
+    """Settings of the whole portal organisation (all its Xero organisations)."""
+
+    on_save_sync = models.BooleanField(_("On Save Sync"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="sync_one_settings_per_organisation")]
+        verbose_name = _("organisation sync settings")
+        verbose_name_plural = _("organisation sync settings")
+
+    def __str__(self):
+        return f"sync settings of {self.organisation_id}"
+
+
+class ModuleSettings(TenantOwned):
+    """How one module syncs with one Xero organisation. Deletes are off by default in both directions."""
+
+    xero_organisation = models.ForeignKey(
+        "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="sync_module_settings"
+    )
+    module = models.CharField(max_length=32)
+    allow_sync = models.BooleanField(_("Allow Sync"), default=True)
+    cron = models.BooleanField(_("Cron Sync"), default=True)
+    conflict_policy = models.CharField(
+        _("Conflict policy"), max_length=16, choices=ConflictPolicy.choices, default=ConflictPolicy.MOST_RECENT
+    )
+    zoho_to_xero_create = models.BooleanField(default=True)
+    zoho_to_xero_update = models.BooleanField(default=True)
+    zoho_to_xero_delete = models.BooleanField(default=False)
+    xero_to_zoho_create = models.BooleanField(default=True)
+    xero_to_zoho_update = models.BooleanField(default=True)
+    xero_to_zoho_delete = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["module"]
+        constraints = [
+            models.UniqueConstraint(fields=["xero_organisation", "module"], name="sync_module_settings_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.module} @ {self.xero_organisation_id}"
+
+    def allows(self, direction: str, action: str) -> bool:
+        """Whether `action` (create/update/delete) is switched on for `direction` (zoho_to_xero/xero_to_zoho)."""
+        return self.allow_sync and bool(getattr(self, f"{direction}_{action}"))
+
+
+class LinkState(models.TextChoices):
+    LINKED = "linked", _("Linked")
+    DELETED = "deleted", _("Deleted")
+    FAILED = "failed", _("Failed")
+
+
+class RecordLink(TenantOwned):
+    """One Zoho record linked to one Xero record in one Xero organisation.
+
+    The fingerprints are hashes of mapped values (sync.engine.fingerprint): `zoho_fingerprint` of the Zoho
+    record projected to Xero (what Zoho said last time we looked or wrote), `xero_fingerprint` of the Xero record
+    projected to Zoho. The modification times are the ones the providers gave for the last version we saw or
+    wrote, so our own writes coming back are recognised (no echo).
+    """
+
+    xero_organisation = models.ForeignKey(
+        "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="record_links"
+    )
+    module = models.CharField(max_length=32)
+    zoho_id = models.CharField(max_length=64)
+    xero_id = models.CharField(max_length=64)
+    xero_code = models.CharField(max_length=255, blank=True, default="")  # Item Code, Invoice Number
+    name = models.CharField(max_length=255, blank=True, default="")
+    zoho_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    xero_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    zoho_modified_at = models.CharField(max_length=64, blank=True, default="")
+    xero_modified_at = models.CharField(max_length=64, blank=True, default="")
+    state = models.CharField(max_length=16, choices=LinkState.choices, default=LinkState.LINKED)
+    matched_by = models.CharField(max_length=32, blank=True, default="")
+    last_direction = models.CharField(max_length=16, blank=True, default="")
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["module", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["xero_organisation", "module", "zoho_id"], name="sync_link_unique_zoho_id"),
+            models.UniqueConstraint(fields=["xero_organisation", "module", "xero_id"], name="sync_link_unique_xero_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.module} {self.zoho_id} <-> {self.xero_id}"
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SyncRun(TenantOwned):
+    """One sync of one module in one direction: the checkpoint a worker resumes after a crash.
+
+    Its items are collected once (`collected`), then processed in chunks; each chunk's writes, links, audit
+    entries and item states are committed together, so a killed worker loses nothing and a replay finds the
+    records it already wrote (matching, idempotency keys) instead of writing them twice.
+    """
+
+    xero_organisation = models.ForeignKey(
+        "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="sync_runs"
+    )
+    module = models.CharField(max_length=32)
+    direction = models.CharField(max_length=16)
+    trigger = models.CharField(max_length=16)
+    requested_ids = models.JSONField(null=True, blank=True)
+    since = models.DateTimeField(null=True, blank=True)
+    include_deletes = models.BooleanField(default=True)
+    resync_of = models.ForeignKey("audit.AuditEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING)
+    collected = models.BooleanField(default=False)
+    lease_owner = models.CharField(max_length=64, blank=True, default="")
+    lease_until = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["xero_organisation", "status"], name="sync_run_org_status")]
+
+    def __str__(self):
+        return f"{self.module} {self.direction} {self.status}"
+
+
+class ItemState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class SyncItem(models.Model):
+    """One source record of a run (or a deletion seen at the source), with its outcome once processed."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="items")
+    source_id = models.CharField(max_length=64)
+    deleted = models.BooleanField(default=False)
+    snapshot = models.JSONField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=ItemState.choices, default=ItemState.PENDING)
+    action = models.CharField(max_length=16, blank=True, default="")
+    target_id = models.CharField(max_length=64, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["run", "source_id"], name="sync_item_unique_source")]
+        indexes = [models.Index(fields=["run", "state"], name="sync_item_run_state")]
+
+    def __str__(self):
+        return f"{self.source_id} {self.state}"

@@ -1,0 +1,56 @@
+"""What a deletion at the source becomes at the target (only when the module's Delete switch is on).
+
+Zoho -> Xero: account -> contact ARCHIVED (Xero contacts cannot be deleted); product -> item deleted;
+invoice -> DELETED if DRAFT or SUBMITTED, VOIDED if AUTHORISED without payments, otherwise a failure that says
+to remove the payments in Xero first.
+Xero -> Zoho: an archived contact, a voided or deleted invoice, a deleted item -> the Zoho record is deleted.
+"""
+
+from . import invoice_rules, messages
+from .fingerprint import same_time
+from .modules import XERO
+from .operations import DELETE
+
+
+def plan_delete(operation, spec, target_side, target, policy):
+    link = operation.link
+    source_side = "zoho" if target_side == XERO else XERO
+    if operation.source is not None and same_time(operation.source_modified, link.modified_of(source_side)):
+        return operation.skip(quiet=True)  # this deletion was handled (or refused) already
+    if not policy.delete:
+        if operation.source is None:
+            operation.link_changes["state"] = "deleted"
+        else:
+            operation.link_changes[f"{source_side}_modified_at"] = operation.source_modified
+        return operation.skip(messages.DELETE_OFF)
+    if target is None:
+        operation.link_changes["state"] = "deleted"
+        return operation.skip(messages.ALREADY_GONE)
+    operation.action = DELETE
+    if target_side != XERO:
+        operation.delete_mode = "zoho"
+        status = (operation.source or {}).get("ContactStatus") or (operation.source or {}).get("Status") or "DELETED"
+        operation.params["status"] = {"ARCHIVED": "Archived", "VOIDED": "Voided"}.get(status, "Deleted")
+        operation.message_key = messages.ZOHO_DELETED
+        return operation
+    if spec.key == "accounts":
+        if target.get("ContactStatus") == "ARCHIVED":
+            operation.link_changes["state"] = "deleted"
+            return operation.skip(messages.ALREADY_GONE)
+        operation.delete_mode, operation.message_key = "archive", messages.ARCHIVED
+        return operation
+    if spec.key == "products":
+        operation.delete_mode, operation.message_key = "delete", messages.ITEM_DELETED
+        return operation
+    status = target.get("Status")
+    operation.params["status"] = status
+    if status in ("VOIDED", "DELETED"):
+        operation.link_changes["state"] = "deleted"
+        return operation.skip(messages.ALREADY_GONE)
+    if status in ("DRAFT", "SUBMITTED"):
+        operation.delete_mode, operation.message_key = "delete", messages.INVOICE_DELETED
+        return operation
+    if status == "AUTHORISED" and not invoice_rules.has_payments(target):
+        operation.delete_mode, operation.message_key = "void", messages.INVOICE_VOIDED
+        return operation
+    return operation.fail(messages.INVOICE_HAS_PAYMENTS)

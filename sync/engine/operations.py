@@ -1,0 +1,138 @@
+"""The planner's output: one Operation per source record, and the inputs it plans from."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+CREATE, UPDATE, DELETE, MATCH, SKIP = "create", "update", "delete", "match", "skip"
+PLANNED, SUCCESS, FAILED, SKIPPED = "planned", "success", "failed", "skipped"
+
+ZOHO_WINS, XERO_WINS, MOST_RECENT = "zoho_wins", "xero_wins", "most_recent"
+SIDE_LABELS = {"zoho": "Zoho CRM", "xero": "Xero"}
+
+
+class TransformError(ValueError):
+    """A record that cannot be mapped; the message says what to fix."""
+
+
+class DependencyMissing(TransformError):
+    """A referenced record (an invoice's account or product) has no counterpart on the target side."""
+
+    def __init__(self, dependency: str, zoho_id: str, name: str = ""):
+        super().__init__(f"{dependency} {zoho_id} is not linked")
+        self.dependency, self.zoho_id, self.name = dependency, zoho_id, name
+
+
+@dataclass
+class Link:
+    """A snapshot of a RecordLink (the engine never touches the ORM)."""
+
+    zoho_id: str
+    xero_id: str
+    zoho_fingerprint: str = ""
+    xero_fingerprint: str = ""
+    zoho_modified_at: str = ""
+    xero_modified_at: str = ""
+    state: str = "linked"
+    xero_code: str = ""
+    name: str = ""
+    matched_by: str = ""
+    pk: object = None
+
+    def id_on(self, side: str) -> str:
+        return self.zoho_id if side == "zoho" else self.xero_id
+
+    def fingerprint_of(self, side: str) -> str:
+        return self.zoho_fingerprint if side == "zoho" else self.xero_fingerprint
+
+    def modified_of(self, side: str) -> str:
+        return self.zoho_modified_at if side == "zoho" else self.xero_modified_at
+
+
+class LinkIndex:
+    """Links of one module and Xero organisation, by the id on either side."""
+
+    def __init__(self, links=()):
+        self.by_zoho: dict[str, Link] = {}
+        self.by_xero: dict[str, Link] = {}
+        for link in links:
+            self.add(link)
+
+    def add(self, link: Link) -> None:
+        self.by_zoho[link.zoho_id] = link
+        self.by_xero[link.xero_id] = link
+
+    def get(self, side: str, record_id: str) -> Link | None:
+        return (self.by_zoho if side == "zoho" else self.by_xero).get(str(record_id))
+
+    def __len__(self):
+        return len(self.by_zoho)
+
+
+@dataclass
+class Policy:
+    """The module's settings for one direction, and facts about the target organisation."""
+
+    create: bool = True
+    update: bool = True
+    delete: bool = False
+    conflict: str = MOST_RECENT
+    enabled_currencies: frozenset | None = None  # Xero organisation's currencies (None: not checked)
+    organisation_name: str = ""
+    today: date | None = None
+
+
+@dataclass
+class Transforms:
+    """Mapped values of a record for the other side: `to_xero(zoho_record)` and `to_zoho(xero_record)`."""
+
+    to_xero: Callable[[dict], dict]
+    to_zoho: Callable[[dict], dict]
+
+    def towards(self, target_side: str) -> Callable[[dict], dict]:
+        return self.to_xero if target_side == "xero" else self.to_zoho
+
+
+@dataclass
+class Operation:
+    module: str
+    direction: str
+    action: str
+    source_id: str
+    name: str = ""
+    target_id: str = ""
+    payload: dict | None = None
+    status: str = PLANNED
+    message_key: str = ""
+    params: dict = field(default_factory=dict)
+    source_fingerprint: str = ""
+    source_modified: str = ""
+    target_fingerprint: str = ""
+    target_modified: str = ""
+    delete_mode: str = ""  # archive | delete | void | zoho
+    matched_by: str = ""
+    losing_values: dict | None = None
+    quiet: bool = False  # nothing to tell the user (unchanged, our own echo): no audit entry
+    link: Link | None = None
+    link_changes: dict = field(default_factory=dict)  # link fields to store even without a write
+    source: dict | None = None
+    target: dict | None = None
+    xero_code: str = ""
+    error_code: str = ""
+    error_message: str = ""
+    response: dict | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.status == PLANNED and self.action in (CREATE, UPDATE, DELETE)
+
+    def skip(self, message_key: str = "", *, quiet: bool = False, **params) -> "Operation":
+        self.action, self.status, self.message_key, self.quiet = SKIP, SKIPPED, message_key, quiet
+        self.params.update(params)
+        return self
+
+    def fail(self, message_key: str, *, error_code: str = "", error_message: str = "", **params) -> "Operation":
+        self.status, self.message_key = FAILED, message_key
+        self.error_code, self.error_message = error_code, error_message
+        self.params.update(params)
+        return self
