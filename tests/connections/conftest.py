@@ -30,8 +30,11 @@ class FakeSleep:
 
 
 @pytest.fixture
-def fake_sleep(monkeypatch):
+def fake_sleep(monkeypatch, settings):
+    """No real waiting: the limiter uses its in-process store (Redis is tested in test_rate_limiter.py)."""
     import time
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
     import connections.ratelimit
 
