@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from tenancy.access import scoped, tenant_object_or_404
 
 from . import export, health
-from .forms import PER_PAGE_CHOICES, AuditFilterForm
+from .forms import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, AuditFilterForm
 from .links import record_links
 from .listing import apply_filters, paginate
 from .models import AuditEntry
@@ -23,7 +23,9 @@ FILTER_PARAMS = ("date_from", "date_to", "module", "direction", "status", "trigg
 
 
 def _filtered(request):
-    form = AuditFilterForm(request.GET)
+    data = request.GET.copy()
+    data.setdefault("per_page", str(DEFAULT_PER_PAGE))  # so the select shows what applies
+    form = AuditFilterForm(data)
     form.is_valid()
     queryset = apply_filters(scoped(request, AuditEntry), form.filters())
     return form, queryset
@@ -128,10 +130,12 @@ def dashboard(request):
     context = {"has_organisation": request.organisation is not None}
     if request.organisation is not None:
         entries = scoped(request, AuditEntry)
+        days = health.daily_counts(entries)
         context.update(
             modules=health.module_health(entries),
             runs=health.last_runs(entries),
-            days=health.daily_counts(entries),
+            days=days,
+            chart_max=max(max(day.successes, day.failures) for day in days),
             window_days=health.WINDOW_DAYS,
             chart_height=health.CHART_HEIGHT,
             chart_width=health.CHART_WIDTH,

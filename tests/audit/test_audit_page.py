@@ -255,3 +255,9 @@ def test_paging_a_search_sorted_by_name_visits_every_match_once_in_order(owner_c
     seen = [name for page in pages for name in page]
     assert len(seen) == 27
     assert seen == sorted(seen, reverse=sort.startswith("-"))
+
+
+def test_the_results_per_page_select_shows_the_default_that_applies(owner_client, organisation):
+    html = owner_client.get(URL).content.decode()
+    select = html[html.index('name="per_page"') : html.index("</select>", html.index('name="per_page"'))]
+    assert '<option value="25" selected>' in select
