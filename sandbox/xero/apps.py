@@ -1,7 +1,36 @@
 from django.apps import AppConfig
 
 
+def _tenant(request):
+    return request.headers.get("xero-tenant-id", "").strip()
+
+
+def _failure(request, status):
+    from . import formats
+
+    if status == 429:
+        response = formats.json_response({"Title": "Too Many Requests", "Status": 429,
+                                          "Detail": "Rate limit exceeded: minute"}, status=429)
+        response["Retry-After"] = "1"
+        response["X-Rate-Limit-Problem"] = "minute"
+        return response
+    return formats.json_response({"Title": "An error occurred", "Status": status,
+                                  "Detail": "An unhandled error occurred in Xero (injected by the sandbox)"},
+                                 status=status)
+
+
+def _reset():
+    from . import webhooks
+
+    webhooks.deliveries.clear()
+
+
 class SandboxXeroConfig(AppConfig):
     name = "sandbox.xero"
     label = "sandbox_xero"
     verbose_name = "Sandbox: Xero emulator"
+
+    def ready(self):
+        from sandbox import providers
+
+        providers.register("xero", tenant=_tenant, failure_response=_failure, on_reset=_reset)
