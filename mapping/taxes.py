@@ -1,0 +1,260 @@
+"""Taxes and the chart of accounts: Zoho org taxes, Xero tax rates and accounts (per Xero organisation), the tax
+mapping between them, default sales accounts, and the resolver the sync engine hands to the transform."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from .models import DefaultAccount, TaxMapping, XeroAccount, XeroTaxRate, ZohoTax
+from .registry import ACCOUNT_CODE_MODULES
+from .services import tax_mode
+from .validation import TaxContext
+
+# Account classes/types a sales line may post to.
+SALES_ACCOUNT_CLASSES = ("REVENUE",)
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def xero_rate_of(tax_rate: dict):
+    """A Xero TaxRate's percentage: EffectiveRate, else DisplayTaxRate, else the sum of its components."""
+    for key in ("EffectiveRate", "DisplayTaxRate"):
+        if tax_rate.get(key) is not None:
+            return _decimal(tax_rate[key])
+    components = tax_rate.get("TaxComponents") or []
+    if components:
+        return sum((_decimal(c.get("Rate")) or Decimal(0) for c in components), Decimal(0))
+    return None
+
+
+# --- refreshing --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def refresh_zoho_taxes(organisation, client) -> int:
+    """Zoho org taxes (GET /org/taxes: name, percentage or value, id) into the cache; gone taxes are removed."""
+    taxes = client.get_taxes()
+    names = []
+    for tax in taxes:
+        name = tax.get("name") or tax.get("display_label")
+        if not name:
+            continue
+        names.append(name)
+        percentage = tax.get("percentage", tax.get("value"))
+        ZohoTax.objects.update_or_create(
+            organisation=organisation,
+            name=name,
+            defaults={"zoho_id": str(tax.get("id") or ""), "percentage": _decimal(percentage)},
+        )
+    ZohoTax.objects.filter(organisation=organisation).exclude(name__in=names).delete()
+    return len(names)
+
+
+@transaction.atomic
+def refresh_xero_reference(xero_organisation, client) -> tuple[int, int]:
+    """The Xero organisation's tax rates and chart of accounts (read-only copies). Returns the two counts."""
+    organisation = xero_organisation.organisation
+    tax_types = []
+    for tax_rate in client.get_tax_rates():
+        tax_type = tax_rate.get("TaxType")
+        if not tax_type:
+            continue
+        tax_types.append(tax_type)
+        XeroTaxRate.objects.update_or_create(
+            organisation=organisation,
+            xero_organisation=xero_organisation,
+            tax_type=tax_type,
+            defaults={
+                "name": tax_rate.get("Name") or tax_type,
+                "rate": xero_rate_of(tax_rate),
+                "status": tax_rate.get("Status") or "ACTIVE",
+                "can_apply_to_revenue": tax_rate.get("CanApplyToRevenue", True) is not False,
+            },
+        )
+    XeroTaxRate.objects.filter(xero_organisation=xero_organisation).exclude(tax_type__in=tax_types).delete()
+    account_ids = []
+    for account in client.get_accounts():
+        account_id = account.get("AccountID")
+        if not account_id:
+            continue
+        account_ids.append(account_id)
+        XeroAccount.objects.update_or_create(
+            organisation=organisation,
+            xero_organisation=xero_organisation,
+            account_id=account_id,
+            defaults={
+                "code": account.get("Code") or "",
+                "name": (account.get("Name") or "")[:150],
+                "type": account.get("Type") or "",
+                "account_class": account.get("Class") or "",
+                "status": account.get("Status") or "ACTIVE",
+                "tax_type": account.get("TaxType") or "",
+            },
+        )
+    XeroAccount.objects.filter(xero_organisation=xero_organisation).exclude(
+        account_id__in=account_ids
+    ).delete()
+    return len(tax_types), len(account_ids)
+
+
+# --- tax mapping -------------------------------------------------------------------------------------------
+
+
+def sales_tax_rates(xero_organisation):
+    return XeroTaxRate.objects.filter(
+        xero_organisation=xero_organisation, status="ACTIVE", can_apply_to_revenue=True
+    )
+
+
+def suggest_tax_type(percentage, tax_rates) -> str | None:
+    """The first active sales tax rate with the same percentage (``tax_rates``: XeroTaxRate rows or dicts)."""
+    wanted = _decimal(percentage)
+    if wanted is None:
+        return None
+    for rate in tax_rates:
+        value = rate.rate if hasattr(rate, "rate") else _decimal(rate.get("rate"))
+        if value is not None and Decimal(value) == wanted:
+            return rate.tax_type if hasattr(rate, "tax_type") else rate["tax_type"]
+    return None
+
+
+def tax_mappings(xero_organisation) -> dict:
+    return dict(
+        TaxMapping.objects.filter(xero_organisation=xero_organisation).values_list(
+            "zoho_tax_name", "xero_tax_type"
+        )
+    )
+
+
+@transaction.atomic
+def save_tax_mappings(xero_organisation, choices: dict) -> None:
+    """``{zoho_tax_name: tax_type or ""}``; an empty choice removes the mapping."""
+    for name, tax_type in choices.items():
+        if tax_type:
+            TaxMapping.objects.update_or_create(
+                organisation=xero_organisation.organisation,
+                xero_organisation=xero_organisation,
+                zoho_tax_name=name,
+                defaults={"xero_tax_type": tax_type},
+            )
+        else:
+            TaxMapping.objects.filter(xero_organisation=xero_organisation, zoho_tax_name=name).delete()
+
+
+def tax_context(organisation, xero_organisation) -> TaxContext:
+    """The tax facts validation needs, for one portal organisation and one Xero organisation."""
+    rates = XeroTaxRate.objects.filter(xero_organisation=xero_organisation) if xero_organisation else []
+    return TaxContext(
+        mode=tax_mode(organisation),
+        zoho_taxes=[
+            {"name": t.name, "percentage": t.percentage}
+            for t in ZohoTax.objects.filter(organisation=organisation)
+        ],
+        xero_rates={
+            rate.tax_type: {
+                "name": rate.name,
+                "rate": rate.rate,
+                "status": rate.status,
+                "can_apply_to_revenue": rate.can_apply_to_revenue,
+            }
+            for rate in rates
+        },
+        mappings=tax_mappings(xero_organisation) if xero_organisation else {},
+    )
+
+
+# --- default accounts --------------------------------------------------------------------------------------
+
+
+def sales_accounts(xero_organisation):
+    return XeroAccount.objects.filter(
+        xero_organisation=xero_organisation, status="ACTIVE", account_class__in=SALES_ACCOUNT_CLASSES
+    ).exclude(code="")
+
+
+def default_accounts(xero_organisation) -> dict:
+    return dict(
+        DefaultAccount.objects.filter(xero_organisation=xero_organisation).values_list(
+            "module", "account_code"
+        )
+    )
+
+
+@transaction.atomic
+def save_default_accounts(xero_organisation, choices: dict) -> None:
+    for module, code in choices.items():
+        if module not in ACCOUNT_CODE_MODULES:
+            continue
+        if code:
+            DefaultAccount.objects.update_or_create(
+                organisation=xero_organisation.organisation,
+                xero_organisation=xero_organisation,
+                module=module,
+                defaults={"account_code": code},
+            )
+        else:
+            DefaultAccount.objects.filter(xero_organisation=xero_organisation, module=module).delete()
+
+
+# --- the resolver the sync engine passes to mapping.transform ----------------------------------------------
+
+
+class OrganisationResolver:
+    """mapping.transform.Resolver for one portal organisation and one Xero organisation.
+
+    Settings (tax mapping, default accounts, tax mode) are read once. Record links come from the engine:
+    ``to_xero_link(zoho_module, zoho_id)`` and ``to_zoho_link(zoho_module, xero_reference)``.
+    """
+
+    def __init__(self, organisation, xero_organisation, *, to_xero_link=None, to_zoho_link=None):
+        self._to_xero_link = to_xero_link or (lambda module, zoho_id: None)
+        self._to_zoho_link = to_zoho_link or (lambda module, reference: None)
+        self._tax_mode = tax_mode(organisation)
+        self._tax_types = tax_mappings(xero_organisation)
+        self._zoho_taxes = {t.name: t for t in ZohoTax.objects.filter(organisation=organisation)}
+        self._default_accounts = default_accounts(xero_organisation)
+
+    def to_xero(self, zoho_module, zoho_id):
+        return self._to_xero_link(zoho_module, zoho_id)
+
+    def to_zoho(self, zoho_module, xero_reference):
+        return self._to_zoho_link(zoho_module, xero_reference)
+
+    def xero_tax_type(self, zoho_tax_name, percentage):
+        return self._tax_types.get(zoho_tax_name)
+
+    def zoho_tax(self, xero_tax_type):
+        name = next((zoho for zoho, xero in self._tax_types.items() if xero == xero_tax_type), None)
+        if name is None:
+            return None
+        tax = self._zoho_taxes.get(name)
+        percentage = float(tax.percentage) if tax and tax.percentage is not None else None
+        return {"name": name, "percentage": percentage, "id": tax.zoho_id if tax else ""}
+
+    def default_account_code(self, module):
+        return self._default_accounts.get(module)
+
+    def tax_mode(self):
+        return self._tax_mode
+
+
+def problems_before_sync(organisation, xero_organisation, module_key, direction, mapping=None):
+    """What the sync engine checks before a run: validate_for_sync with the organisation's data loaded."""
+    from .services import get_mapping, zoho_fields
+    from .validation import validate_for_sync
+
+    mapping = mapping if mapping is not None else get_mapping(organisation, module_key, direction)
+    return validate_for_sync(
+        module_key,
+        direction,
+        mapping,
+        taxes=tax_context(organisation, xero_organisation),
+        zoho_fields=zoho_fields(organisation, module_key),
+    )

@@ -1,0 +1,149 @@
+"""Taxes (Zoho taxes -> Xero tax rates, the invoice tax mode) and the Xero chart of accounts (default sales
+accounts), per Xero organisation chosen with ``?xero=<uuid>``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from connections.exceptions import ProviderError
+from connections.models import XeroOrganisation
+from connections.services import xero_organisations, zoho_connection
+from tenancy.access import current_organisation, require_manager, tenant_object_or_404
+
+from . import clients, services, taxes
+from .forms import DefaultAccountsForm, TaxMappingForm, TaxModeForm
+from .models import XeroAccount, ZohoTax
+from .registry import ACCOUNT_CODE_MODULES, MODULES
+from .validation import tax_mapping_problems
+
+
+def _chosen_xero_organisation(request):
+    """The Xero organisation named by ?xero= (404 unless it is the current organisation's), else the first one."""
+    wanted = request.GET.get("xero") or request.POST.get("xero")
+    if wanted:
+        return tenant_object_or_404(request, XeroOrganisation, pk=wanted)
+    organisation = current_organisation(request)
+    return xero_organisations(organisation).order_by("-selected", "tenant_name").first()
+
+
+def _url(name, xero_organisation):
+    url = reverse(name)
+    return f"{url}?xero={xero_organisation.pk}" if xero_organisation else url
+
+
+def _can_manage(request):
+    membership = getattr(request, "membership", None)
+    return bool(membership and membership.can_manage)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tax_mapping(request):
+    organisation = current_organisation(request)
+    xero_organisation = _chosen_xero_organisation(request)
+    zoho_taxes = ZohoTax.objects.filter(organisation=organisation)
+    rates = taxes.sales_tax_rates(xero_organisation) if xero_organisation else []
+    current = taxes.tax_mappings(xero_organisation) if xero_organisation else {}
+    suggestions = {tax.name: taxes.suggest_tax_type(tax.percentage, rates) for tax in zoho_taxes}
+    form_args = {"zoho_taxes": zoho_taxes, "tax_rates": rates, "current": current, "suggestions": suggestions}
+    mode_form = TaxModeForm(initial={"tax_mode": services.tax_mode(organisation)})
+    form = TaxMappingForm(**form_args)
+    if request.method == "POST":
+        require_manager(request)
+        mode_form = TaxModeForm(request.POST)
+        form = TaxMappingForm(request.POST, **form_args)
+        if mode_form.is_valid() and form.is_valid():
+            services.set_tax_mode(organisation, mode_form.cleaned_data["tax_mode"])
+            if xero_organisation:
+                taxes.save_tax_mappings(xero_organisation, form.choices())
+            messages.success(request, _("Tax mapping saved."))
+            for problem in tax_mapping_problems(taxes.tax_context(organisation, xero_organisation)):
+                messages.warning(request, problem.message)
+            return redirect(_url("mapping:taxes", xero_organisation))
+    return render(
+        request,
+        "mapping/taxes.html",
+        {
+            "xero_organisation": xero_organisation,
+            "xero_organisations": xero_organisations(organisation),
+            "form": form,
+            "mode_form": mode_form,
+            "rates": rates,
+            "problems": tax_mapping_problems(taxes.tax_context(organisation, xero_organisation))
+            if xero_organisation
+            else [],
+            "can_manage": _can_manage(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def refresh_taxes(request):
+    """Refresh the Zoho taxes and the chosen Xero organisation's tax rates and chart of accounts."""
+    require_manager(request)
+    organisation = current_organisation(request)
+    xero_organisation = _chosen_xero_organisation(request)
+    back = _url(
+        "mapping:accounts" if request.POST.get("back") == "accounts" else "mapping:taxes", xero_organisation
+    )
+    connection = zoho_connection(organisation)
+    try:
+        if connection is not None:
+            count = taxes.refresh_zoho_taxes(organisation, clients.zoho_client(connection))
+            messages.success(request, _("%(count)s Zoho taxes refreshed.") % {"count": count})
+        if xero_organisation is not None:
+            rates, accounts = taxes.refresh_xero_reference(
+                xero_organisation, clients.xero_client(xero_organisation)
+            )
+            messages.success(
+                request,
+                _("%(rates)s Xero tax rates and %(accounts)s accounts refreshed.")
+                % {"rates": rates, "accounts": accounts},
+            )
+    except ProviderError as error:
+        messages.error(request, clients.provider_message(error))
+        return redirect(back)
+    if connection is None and xero_organisation is None:
+        messages.error(request, _("Connect Zoho CRM and Xero first."))
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accounts(request):
+    organisation = current_organisation(request)
+    xero_organisation = _chosen_xero_organisation(request)
+    modules = [MODULES[key] for key in ACCOUNT_CODE_MODULES]
+    chart = (
+        XeroAccount.objects.filter(xero_organisation=xero_organisation)
+        if xero_organisation
+        else XeroAccount.objects.none()
+    )
+    form_args = {
+        "modules": modules,
+        "accounts": taxes.sales_accounts(xero_organisation) if xero_organisation else [],
+        "current": taxes.default_accounts(xero_organisation) if xero_organisation else {},
+    }
+    form = DefaultAccountsForm(**form_args)
+    if request.method == "POST":
+        require_manager(request)
+        form = DefaultAccountsForm(request.POST, **form_args)
+        if xero_organisation and form.is_valid():
+            taxes.save_default_accounts(xero_organisation, form.choices())
+            messages.success(request, _("Default sales accounts saved."))
+            return redirect(_url("mapping:accounts", xero_organisation))
+    return render(
+        request,
+        "mapping/accounts.html",
+        {
+            "xero_organisation": xero_organisation,
+            "xero_organisations": xero_organisations(organisation),
+            "chart": chart,
+            "form": form,
+            "can_manage": _can_manage(request),
+        },
+    )

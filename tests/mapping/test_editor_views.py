@@ -1,0 +1,164 @@
+"""The mapping editor with the Django test client: what the selects post, without JavaScript."""
+
+import pytest
+from django.urls import reverse
+
+from mapping import services
+from mapping.defaults import default_mapping
+from mapping.forms import MappingForm
+from mapping.models import FieldMapping
+from tenancy.models import Role
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def editor_url(module="accounts", direction="zoho-to-xero"):
+    return reverse("mapping:editor", args=[module, direction])
+
+
+def form_data(organisation, module="accounts", direction="zoho_to_xero", **changes):
+    """What the browser posts for the form as rendered (every select and input), plus changes."""
+    form = MappingForm(
+        module_key=module,
+        direction=direction,
+        zoho_fields=services.zoho_fields(organisation, module),
+        rules=services.get_mapping(organisation, module, direction)["rules"],
+    )
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(changes)
+    data["save"] = "1"
+    return data
+
+
+def test_the_editor_shows_a_box_per_xero_field_and_the_zoho_fields(owner_client):
+    html = owner_client.get(editor_url()).content.decode()
+    assert 'data-testid="xero-box-Phones[DEFAULT].PhoneNumber"' in html
+    assert 'data-testid="xero-box-Addresses[STREET].City"' in html
+    assert 'data-testid="zoho-field-Phone"' in html
+    assert 'data-testid="save-mapping"' in html
+    assert 'data-testid="xero-box-Website"' not in html  # read-only in Xero: not a Zoho -> Xero target
+
+
+def test_the_invoice_editor_offers_line_item_boxes_and_line_fields(owner_client):
+    html = owner_client.get(editor_url("invoices")).content.decode()
+    assert 'data-testid="xero-box-LineItems[].Quantity"' in html
+    assert 'data-testid="zoho-field-Invoiced_Items[].Quantity"' in html
+
+
+def test_saving_the_form_unchanged_keeps_the_default_rules(owner_client, organisation):
+    for module in ("accounts", "contacts", "products", "invoices"):
+        for direction, slug in (("zoho_to_xero", "zoho-to-xero"), ("xero_to_zoho", "xero-to-zoho")):
+            response = owner_client.post(editor_url(module, slug), form_data(organisation, module, direction))
+            assert response.status_code == 302, (module, direction, response.content.decode()[:3000])
+            saved = FieldMapping.objects.get(
+                organisation=organisation, module=module, direction=direction
+            ).rules
+            defaults = default_mapping(module, direction)["rules"]
+            key = lambda rule: rule["xero"]  # noqa: E731
+            assert sorted(saved, key=key) == sorted(defaults, key=key), (module, direction)
+
+
+def test_choosing_a_zoho_field_in_the_select_maps_it(owner_client, organisation):
+    data = form_data(organisation, **{"zoho:Phones[MOBILE].PhoneNumber": "Phone"})
+    response = owner_client.post(editor_url(), data)
+    assert response.status_code == 302
+    rules = services.get_mapping(organisation, "accounts", "zoho_to_xero")["rules"]
+    assert {"xero": "Phones[MOBILE].PhoneNumber", "zoho": "Phone"} in rules
+    assert "Mapping saved." in owner_client.get(editor_url()).content.decode()
+
+
+def test_a_zoho_field_of_the_wrong_type_is_refused_with_a_message(owner_client, organisation):
+    data = form_data(
+        organisation,
+        "products",
+        **{"zoho:SalesDetails.UnitPrice": "Product_Name", "transform:SalesDetails.UnitPrice": ""},
+    )
+    response = owner_client.post(editor_url("products"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cannot fill the Xero field SalesDetails.UnitPrice" in html
+    assert not FieldMapping.objects.filter(organisation=organisation).exists()
+
+
+def test_leaving_the_contact_name_unmapped_says_xero_requires_it(owner_client, organisation):
+    response = owner_client.post(editor_url(), form_data(organisation, **{"zoho:Name": ""}))
+    assert response.status_code == 200
+    assert "Map a Zoho field or a constant to the Xero field Name" in response.content.decode()
+
+
+def test_a_constant_and_a_value_table_are_saved(owner_client, organisation):
+    data = form_data(
+        organisation,
+        "invoices",
+        **{
+            "constant:Url": "https://crm.example/invoices",
+            "table:Status": "Created = DRAFT\nApproved = AUTHORISED",
+        },
+    )
+    assert owner_client.post(editor_url("invoices"), data).status_code == 302
+    rules = {
+        rule["xero"]: rule for rule in services.get_mapping(organisation, "invoices", "zoho_to_xero")["rules"]
+    }
+    assert rules["Url"] == {"xero": "Url", "constant": "https://crm.example/invoices"}
+    assert rules["Status"]["transform"]["table"] == {"Created": "DRAFT", "Approved": "AUTHORISED"}
+    assert rules["Status"]["transform"]["default"] == "DRAFT"  # kept from the default rule
+
+
+def test_a_bad_value_table_line_is_explained(owner_client, organisation):
+    data = form_data(organisation, "invoices", **{"table:Status": "Created DRAFT"})
+    response = owner_client.post(editor_url("invoices"), data)
+    assert response.status_code == 200
+    assert "write a pair as Zoho value = Xero value" in response.content.decode()
+
+
+def test_reset_to_defaults_removes_the_saved_mapping(owner_client, organisation):
+    owner_client.post(editor_url(), form_data(organisation, **{"zoho:Phones[MOBILE].PhoneNumber": "Phone"}))
+    assert services.is_customised(organisation, "accounts", "zoho_to_xero")
+    response = owner_client.post(editor_url(), {"reset": "1"})
+    assert response.status_code == 302
+    assert not services.is_customised(organisation, "accounts", "zoho_to_xero")
+    assert services.get_mapping(organisation, "accounts", "zoho_to_xero") == services.effective_default(
+        organisation, "accounts", "zoho_to_xero"
+    )
+
+
+def test_an_unknown_module_or_direction_is_not_found(owner_client):
+    assert (
+        owner_client.get(reverse("mapping:editor", args=["xero_accounts", "zoho-to-xero"])).status_code == 404
+    )
+    assert owner_client.get(reverse("mapping:editor", args=["accounts", "sideways"])).status_code == 404
+
+
+def test_a_read_only_member_sees_the_mapping_but_cannot_save_or_reset(client, organisation):
+    member = MembershipFactory(organisation=organisation, role=Role.READ_ONLY).user
+    client.force_login(member)
+    html = client.get(editor_url()).content.decode()
+    assert 'data-testid="read-only-note"' in html
+    assert 'data-testid="save-mapping"' not in html
+    assert client.post(editor_url(), form_data(organisation, **{"zoho:Name": "Fax"})).status_code == 403
+    assert client.post(editor_url(), {"reset": "1"}).status_code == 403
+    assert not FieldMapping.objects.exists()
+
+
+def test_an_outsider_neither_sees_nor_changes_this_organisations_mapping(
+    owner_client, organisation, outsider, other_organisation, client
+):
+    owner_client.post(editor_url(), form_data(organisation, **{"zoho:Phones[MOBILE].PhoneNumber": "Phone"}))
+    client.force_login(outsider)
+    html = client.get(editor_url()).content.decode()
+    assert "customised" not in html.split('data-testid="direction"')[1][:200]
+    client.post(editor_url(), {"reset": "1"})
+    assert services.is_customised(organisation, "accounts", "zoho_to_xero")
+    assert not services.is_customised(other_organisation, "accounts", "zoho_to_xero")
+
+
+def test_the_mapping_pages_need_sign_in(client):
+    for url in (
+        reverse("mapping:index"),
+        editor_url(),
+        reverse("mapping:taxes"),
+        reverse("mapping:accounts"),
+        reverse("mapping:export"),
+    ):
+        assert client.get(url).status_code == 302
