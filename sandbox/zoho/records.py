@@ -95,7 +95,7 @@ class Writer:
             data["Full_Name"] = display_name("Contacts", data)
         record.data = data
         record.name = display_name(self.module, data)[:255]
-        if owner is not None and owner != record.owner_id:
+        if owner is not None and owner.pk != record.owner_id:
             record.owner = owner
             changed.append("Owner")
         record.modified_by, record.modified_time = self.user, self.now
@@ -115,11 +115,9 @@ class Writer:
 
     def update(self, record: Record, payload, index) -> Record:
         values = self.clean(payload, index, record)
-        before_time = record.modified_time
         changed = self._store(record, values)
         record.save()
         self._log(record, "update", changed)
-        record.previous_modified_time = before_time
         return record
 
     def delete(self, record: Record) -> None:
