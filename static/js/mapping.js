@@ -154,22 +154,23 @@
       renderChips(box);
     });
 
-    // Drag and drop (SortableJS): the palette gives copies, each box's list takes one.
+    // Drag and drop (SortableJS): the palette gives copies, each box's list takes one. The pointer-event mode
+    // (forceFallback) behaves the same with mouse, pen and touch.
     if (typeof Sortable === "undefined") return;
+    var common = { sort: false, animation: 0, forceFallback: true, fallbackOnBody: true, fallbackTolerance: 2 };
     form.querySelectorAll("[data-role=palette]").forEach(function (palette) {
-      Sortable.create(palette, { group: { name: "zoho-fields", pull: "clone", put: false }, sort: false, animation: 0 });
+      Sortable.create(palette, Object.assign({ group: { name: "zoho-fields", pull: "clone", put: false } }, common));
     });
     form.querySelectorAll("[data-role=drop-list]").forEach(function (list) {
-      Sortable.create(list, {
+      Sortable.create(list, Object.assign({}, common, {
         group: { name: "zoho-fields", pull: false, put: true },
-        sort: false,
         onAdd: function (event) {
           var source = event.item;
           var box = list.closest(".xero-box");
           if (source.parentNode) source.parentNode.removeChild(source);
           drop(source, box);
         },
-      });
+      }));
     });
   });
 })();
