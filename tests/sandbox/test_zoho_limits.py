@@ -51,3 +51,23 @@ def _fresh_token(crm):
     from tests.sandbox.test_zoho_support import refresh
 
     return refresh(crm.accounts_server, crm.tokens["refresh_token"]).json()["access_token"]
+
+
+def test_calls_are_counted_per_org_and_endpoint(sandbox, crm):
+    sandbox.reset_counters()
+    crm.get("org")
+    crm.get("Accounts", params={"fields": "Account_Name"})
+    crm.get("Accounts", params={"fields": "Account_Name"})
+    org_id = crm.get("org").json()["org"][0]["id"]
+    zoho = sandbox.counters()["zoho"]
+    assert zoho["total"] == 4 and zoho["by_tenant"] == {org_id: 4}
+    assert sorted(zoho["by_endpoint"].values()) == [2, 2]
+
+
+def test_injected_failures_use_zohos_error_body(sandbox, crm):
+    sandbox.configure(inject={"zoho": {"429": 1.0}})
+    response = crm.get("org")
+    assert response.status_code == 429 and response.json()["code"] == "TOO_MANY_REQUESTS"
+    sandbox.configure(inject={"zoho": {"429": 0.0, "500": 1.0}})
+    failed = crm.get("org")
+    assert failed.status_code == 500 and failed.json()["code"] == "INTERNAL_ERROR"
