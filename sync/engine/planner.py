@@ -194,12 +194,17 @@ class Planner:
     # -- change detection ----------------------------------------------------------------------------------
 
     def _source_changed(self, operation: Operation, link) -> bool:
+        """Changed since we last saw or wrote it: by fingerprint of the mapped values when we have one (exact);
+        by modification time otherwise (a provider that told us only the time of our own write)."""
+        stored = link.fingerprint_of(self.source_side)
+        if stored:
+            if operation.source_fingerprint == stored:
+                if operation.source_modified != link.modified_of(self.source_side):
+                    operation.link_changes[f"{self.source_side}_modified_at"] = operation.source_modified
+                return False
+            return True
         if same_time(operation.source_modified, link.modified_of(self.source_side)):
-            # The version we last saw or wrote ourselves: remember its fingerprint, write nothing.
             operation.link_changes[f"{self.source_side}_fingerprint"] = operation.source_fingerprint
-            return False
-        if operation.source_fingerprint == link.fingerprint_of(self.source_side):
-            operation.link_changes[f"{self.source_side}_modified_at"] = operation.source_modified
             return False
         return True
 
@@ -214,11 +219,10 @@ class Planner:
         return project(self.spec, self.source_side, self.backward, target, self.links, zoho_id)
 
     def _target_changed(self, operation: Operation, link, target: dict) -> bool:
-        if same_time(operation.target_modified, link.modified_of(self.target_side)):
-            return False
-        if not link.fingerprint_of(self.target_side):
-            return False
-        return operation.target_fingerprint != link.fingerprint_of(self.target_side)
+        stored = link.fingerprint_of(self.target_side)
+        if stored:
+            return operation.target_fingerprint != stored
+        return not same_time(operation.target_modified, link.modified_of(self.target_side))
 
     def _winner(self, operation: Operation, target: dict) -> str:
         if self.policy.conflict == ZOHO_WINS:

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from sync.settings_services import module_settings
 from sync.models import ConflictPolicy, ModuleSettings, OrganisationSyncSettings
+from sync.settings_services import module_settings
 
 from .factories import XeroOrganisationFactory
 

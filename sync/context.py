@@ -1,0 +1,288 @@
+"""Everything the engine needs for one Xero organisation, built from the database: gateways around the
+clients, the mapping transforms with a resolver over record links, policies from the settings, and the link
+store and audit sink that buffer their writes until the batch's checkpoint commits them."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import record as audit_record
+from connections import services as connection_services
+from connections.providers.xero.client import XeroClient
+from connections.providers.zoho.client import ZohoClient
+from mapping import services as mapping_services
+from mapping import transform as mapping_transform
+from mapping.taxes import OrganisationResolver
+
+from . import settings_services
+from .engine import invoice_rules
+from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
+from .engine.operations import Link, LinkIndex, Policy, TransformError, Transforms
+from .gateways import XeroGateway, ZohoGateway
+from .models import LinkState, RecordLink
+
+logger = logging.getLogger(__name__)
+
+LINK_FIELDS = (
+    "zoho_fingerprint", "xero_fingerprint", "zoho_modified_at", "xero_modified_at", "state", "xero_code", "name",
+    "matched_by",
+)
+ZOHO_MODULES = {"accounts": "Accounts", "products": "Products", "invoices": "Invoices", "contacts": "Contacts"}
+ENGINE_MODULE = {value: key for key, value in ZOHO_MODULES.items()}
+SYSTEM_FIELDS = ("Modified_Time",)
+
+
+def _link(row: RecordLink) -> Link:
+    return Link(
+        zoho_id=row.zoho_id, xero_id=row.xero_id, pk=row.pk, **{field: getattr(row, field) for field in LINK_FIELDS}
+    )
+
+
+class SyncContext:
+    def __init__(self, xero_organisation, *, trigger: str = "system", resync_of=None):
+        self.xero_organisation = xero_organisation
+        self.organisation = xero_organisation.organisation
+        self.trigger, self.resync_of = trigger, resync_of
+        self._indexes: dict[str, LinkIndex] = {}
+        self._xero = self._zoho = None
+        self._currencies = "unknown"
+        self._resolver = None
+        self.pending_links: list[tuple[str, Link, dict]] = []
+        self.pending_audit: list[dict] = []
+
+    # -- providers -----------------------------------------------------------------------------------------
+
+    @property
+    def xero(self) -> XeroGateway:
+        if self._xero is None:
+            self._xero = XeroGateway(XeroClient(self.xero_organisation))
+        return self._xero
+
+    @property
+    def zoho(self) -> ZohoGateway:
+        if self._zoho is None:
+            connection = connection_services.zoho_connection(self.organisation)
+            if connection is None:
+                raise LookupError("Zoho CRM is not connected")
+            self._zoho = ZohoGateway(ZohoClient(connection), {m: self.zoho_fields(m) for m in ZOHO_MODULES})
+        return self._zoho
+
+    def gateway(self, side: str):
+        return self.xero if side == "xero" else self.zoho
+
+    def zoho_fields(self, module: str) -> list[str]:
+        """The Zoho fields to read: what the mappings use (both directions) plus what the engine needs."""
+        module_spec = spec(module) if module != "contacts" else None
+        known = {field["api_name"] for field in mapping_services.zoho_fields(self.organisation, module)}
+        wanted = ["id"]
+        if module_spec:
+            wanted += [module_spec.zoho_name_field, module_spec.zoho_xero_id_field]
+        wanted += list(SYSTEM_FIELDS)
+        for direction in (ZOHO_TO_XERO, XERO_TO_ZOHO):
+            for rule in mapping_transform.rules_of(self.mapping(module, direction)):
+                for path in mapping_transform.zoho_paths(rule):
+                    wanted.append(path.split("[]")[0].split(".")[0])
+        fields = [name for name in dict.fromkeys(wanted) if name == "id" or not known or name in known]
+        return fields[:50]
+
+    # -- mapping -------------------------------------------------------------------------------------------
+
+    def mapping(self, module: str, direction: str) -> dict:
+        return mapping_services.get_mapping(self.organisation, module, direction)
+
+    def resolver(self):
+        if self._resolver is None:
+            self._resolver = OrganisationResolver(
+                self.organisation, self.xero_organisation, to_xero_link=self._to_xero_link, to_zoho_link=self._to_zoho_link
+            )
+        return self._resolver
+
+    def _to_xero_link(self, zoho_module, zoho_id):
+        module = ENGINE_MODULE.get(zoho_module)
+        if module not in ("accounts", "products"):
+            return None
+        link = self.links(module).get("zoho", str(zoho_id))
+        if link is None or link.state != LinkState.LINKED:
+            return None
+        return link.xero_code or None if module == "products" else link.xero_id
+
+    def _to_zoho_link(self, zoho_module, reference):
+        module = ENGINE_MODULE.get(zoho_module)
+        if module == "accounts":
+            link = self.links(module).get("xero", str(reference))
+            return link.zoho_id if link is not None and link.state == LinkState.LINKED else None
+        if module == "products":
+            for link in self.links(module).by_zoho.values():
+                if link.xero_code == str(reference) and link.state == LinkState.LINKED:
+                    return link.zoho_id
+        return None
+
+    def transforms(self, module: str) -> Transforms:
+        to_xero_mapping = self.mapping(module, ZOHO_TO_XERO)
+        to_zoho_mapping = self.mapping(module, XERO_TO_ZOHO)
+        today = timezone.localdate()
+        status_values = self._zoho_picklist(module, "Status")
+
+        def to_xero(record):
+            try:
+                return mapping_transform.to_xero(module, to_xero_mapping, record, self.resolver())
+            except mapping_transform.MappingError as error:
+                raise TransformError(str(error)) from None
+
+        def to_zoho(record):
+            try:
+                payload = mapping_transform.to_zoho(module, to_zoho_mapping, record, self.resolver())
+            except mapping_transform.MappingError as error:
+                raise TransformError(str(error)) from None
+            if module == "invoices":
+                status = invoice_rules.zoho_status(record, today, status_values)
+                if status:
+                    payload["Status"] = status
+            return payload
+
+        return Transforms(to_xero, to_zoho)
+
+    def _zoho_picklist(self, module, field_name):
+        for field in mapping_services.zoho_fields(self.organisation, module):
+            if field.get("api_name") == field_name:
+                values = [v.get("actual_value") or v.get("display_value") for v in field.get("pick_list_values") or []]
+                return set(filter(None, values)) or None
+        return None
+
+    # -- settings ------------------------------------------------------------------------------------------
+
+    def module_settings(self, module: str):
+        return settings_services.module_settings(self.xero_organisation, module)
+
+    def policy(self, module: str, direction: str) -> Policy:
+        settings = self.module_settings(module)
+        policy = Policy(
+            create=settings.allows(direction, "create"),
+            update=settings.allows(direction, "update"),
+            delete=settings.allows(direction, "delete"),
+            conflict=settings.conflict_policy,
+            organisation_name=self.xero_organisation.tenant_name,
+            today=timezone.localdate(),
+        )
+        if module == "invoices" and direction == ZOHO_TO_XERO:
+            policy.enabled_currencies = self.enabled_currencies()
+        return policy
+
+    def enabled_currencies(self):
+        if self._currencies == "unknown":
+            self._currencies = self.xero.enabled_currencies()
+        return self._currencies
+
+    # -- links ---------------------------------------------------------------------------------------------
+
+    def links(self, module: str) -> LinkIndex:
+        if module not in self._indexes:
+            rows = RecordLink.objects.filter(xero_organisation=self.xero_organisation, module=module)
+            self._indexes[module] = LinkIndex(_link(row) for row in rows)
+        return self._indexes[module]
+
+    def store(self, module: str) -> "BufferedLinks":
+        return BufferedLinks(self, module)
+
+    def audit(self) -> "BufferedAudit":
+        return BufferedAudit(self)
+
+    def commit(self) -> None:
+        """Write the buffered links and audit entries (call inside the checkpoint's transaction)."""
+        now = timezone.now()
+        for module, link, fields in self.pending_links:
+            values = {key: fields[key] for key in fields if key in LINK_FIELDS or key == "last_direction"}
+            values["last_synced_at"] = now
+            if link.pk is None:
+                row, _ = RecordLink.objects.update_or_create(
+                    xero_organisation=self.xero_organisation,
+                    module=module,
+                    zoho_id=link.zoho_id,
+                    defaults={"organisation": self.organisation, "xero_id": link.xero_id, **values},
+                )
+                link.pk = row.pk
+            else:
+                RecordLink.objects.filter(pk=link.pk).update(zoho_id=link.zoho_id, xero_id=link.xero_id, **values)
+        for entry in self.pending_audit:
+            audit_record(organisation=self.organisation, **entry)
+        self.discard()
+
+    def discard(self) -> None:
+        self.pending_links, self.pending_audit = [], []
+
+    def forget_links(self) -> None:
+        """After a failed checkpoint the in-memory links may be ahead of the database: reload them."""
+        self._indexes.clear()
+
+
+class BufferedLinks:
+    def __init__(self, context: SyncContext, module: str):
+        self.context, self.module = context, module
+
+    def save_link(self, operation, fields):
+        index = self.context.links(self.module)
+        link = index.by_zoho.get(fields["zoho_id"]) or index.by_xero.get(fields["xero_id"])
+        if link is None:
+            link = Link(zoho_id=fields["zoho_id"], xero_id=fields["xero_id"])
+        index.by_zoho.pop(link.zoho_id, None)
+        index.by_xero.pop(link.xero_id, None)
+        for key, value in fields.items():
+            setattr(link, key, value)
+        index.add(link)
+        self.context.pending_links.append((self.module, link, fields))
+
+    def change_link(self, operation, fields):
+        link = operation.link
+        if link is None:
+            return
+        for key, value in fields.items():
+            if hasattr(link, key):
+                setattr(link, key, value)
+        self.context.pending_links.append((self.module, link, fields))
+
+
+class BufferedAudit:
+    def __init__(self, context: SyncContext):
+        self.context = context
+
+    def record(self, operation):
+        values = operation.payload if operation.status == "success" or operation.action != "skip" else None
+        if operation.losing_values is not None:
+            values = {"written": values, "losing_values": operation.losing_values}
+        zoho_id = operation.source_id if operation.direction == ZOHO_TO_XERO else operation.target_id
+        xero_id = operation.target_id if operation.direction == ZOHO_TO_XERO else operation.source_id
+        self.context.pending_audit.append(
+            {
+                "module": operation.module,
+                "action": operation.action,
+                "status": operation.status,
+                "message_key": operation.message_key,
+                "message_params": {k: v for k, v in operation.params.items() if isinstance(v, str | int | float)},
+                "xero_tenant_id": self.context.xero_organisation.tenant_id,
+                "xero_tenant_name": self.context.xero_organisation.tenant_name,
+                "record_name": (operation.name or "")[:255],
+                "zoho_id": zoho_id or "",
+                "xero_id": xero_id or "",
+                "direction": operation.direction,
+                "trigger": self.context.trigger,
+                "provider_error_code": (operation.error_code or "")[:100],
+                "provider_error": operation.error_message or "",
+                "values_written": values,
+                "provider_response": operation.response,
+                "resync_of": self.context.resync_of,
+            }
+        )
+
+
+def checkpoint(context: SyncContext, extra=None) -> None:
+    """Commit buffered links and audit entries together with `extra()` (item states), atomically."""
+    try:
+        with transaction.atomic():
+            context.commit()
+            if extra is not None:
+                extra()
+    except Exception:
+        context.discard()
+        context.forget_links()
+        raise

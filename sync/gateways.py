@@ -1,0 +1,288 @@
+"""Gateways: the engine's view of Xero and Zoho, as thin batching adapters around the connections clients.
+
+Reads use the largest page sizes the clients allow; writes go in batches (Xero 50 a request with
+summarizeErrors=false and a deterministic Idempotency-Key, so a replayed batch creates nothing new; Zoho 100 a
+call with "trigger": []). Each write returns one WriteResult per element, in order.
+
+Line items: Xero's paged invoice reads carry them. Zoho returns an invoice's Invoiced_Items only from GET by id
+(zoho.md §2, §8; COQL does not select subforms), so Zoho invoices are read one call per invoice.
+"""
+
+from connections.exceptions import PermanentError
+
+from .engine.executor import WriteResult
+from .engine.modules import spec
+
+WHERE_CHUNK = 15  # lookups per Xero `where` query (the URL stays short)
+SMALL_LOOKUP = 200  # up to this many lookups use queries; more read the whole module once
+COQL_IN = 50  # COQL `in` takes at most 50 values
+
+XERO_COLLECTION = {"accounts": "Contacts", "products": "Items", "invoices": "Invoices"}
+
+
+def _quote(value) -> str:
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _coql_quote(value) -> str:
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _clean(lookup: dict) -> dict:
+    return {key: value for key, value in lookup.items() if key != "__source"}
+
+
+class XeroGateway:
+    side = "xero"
+
+    def __init__(self, client):
+        self.client = client
+        self._all: dict[str, dict[str, dict]] = {}  # module -> id -> record, once read in full
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def fetch(self, module: str, ids) -> dict[str, dict]:
+        ids = [str(i) for i in ids if i]
+        if not ids:
+            return {}
+        if module == "accounts":
+            rows = self.client.get_contacts_by_ids(ids)
+        elif module == "products":
+            wanted = set(ids)
+            rows = [item for item in self.client.get_items() if str(item.get("ItemID")) in wanted]
+        else:
+            rows = self.client.get_invoices_by_ids(ids)
+        key = spec(module).xero_id_field
+        return {str(row[key]): row for row in rows if row.get(key)}
+
+    def read(self, module: str, ids=None, since=None) -> list[dict]:
+        """Source records: by ids, or everything changed since `since` (archived/voided included)."""
+        if ids is not None:
+            return list(self.fetch(module, ids).values())
+        if module == "accounts":
+            return list(self.client.iter_contacts(modified_since=since, include_archived=True))
+        if module == "products":
+            return self.client.get_items(modified_since=since)
+        return list(self.client.iter_invoices(modified_since=since))
+
+    def enabled_currencies(self) -> frozenset | None:
+        """The organisation's currencies: GET /Currencies where the API has it, else the base currency."""
+        try:
+            body = self.client._get("Currencies")
+            codes = {row.get("Code") for row in body.get("Currencies") or [] if row.get("Code")}
+        except PermanentError:
+            codes = set()
+        base = (self.client.get_organisation() or {}).get("BaseCurrency")
+        if base:
+            codes.add(base)
+        return frozenset(codes) if codes else None
+
+    def candidates(self, module: str, lookups: list[dict]) -> list[dict]:
+        if module == "products":
+            return self._everything(module)
+        if len(lookups) > SMALL_LOOKUP or module in self._all:
+            return self._everything(module)
+        found: dict[str, dict] = {}
+        conditions = [c for lookup in lookups for c in self._conditions(module, lookup)]
+        for start in range(0, len(conditions), WHERE_CHUNK * 2):
+            where = " OR ".join(dict.fromkeys(conditions[start : start + WHERE_CHUNK * 2]))
+            rows = (
+                self.client.iter_contacts(where=where)
+                if module == "accounts"
+                else self.client.iter_invoices(where=where)
+            )
+            for row in rows:
+                found[str(row.get(spec(module).xero_id_field))] = row
+        return list(found.values())
+
+    @staticmethod
+    def _conditions(module: str, lookup: dict) -> list[str]:
+        if module == "accounts":
+            keys = ("ContactNumber", "Name", "EmailAddress")
+        else:
+            keys = ("InvoiceNumber", "Reference")
+        return [f"{key}=={_quote(lookup[key])}" for key in keys if isinstance(lookup.get(key), str) and lookup[key]]
+
+    def _everything(self, module: str) -> list[dict]:
+        if module not in self._all:
+            if module == "accounts":
+                rows = self.client.iter_contacts()
+            elif module == "products":
+                rows = self.client.get_items()
+            else:
+                rows = self.client.iter_invoices()
+            key = spec(module).xero_id_field
+            self._all[module] = {str(row[key]): row for row in rows if row.get(key)}
+        return list(self._all[module].values())
+
+    def _remember(self, module: str, record: dict) -> None:
+        if module in self._all and record:
+            self._all[module][str(record.get(spec(module).xero_id_field))] = record
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    def _save(self, module, elements, *, create_only, key):
+        if module == "accounts":
+            return self.client.save_contacts(elements, create_only=create_only, idempotency_key=key)
+        if module == "products":
+            return self.client.save_items(elements, create_only=create_only, idempotency_key=key)
+        return self.client.save_invoices(elements, create_only=create_only, idempotency_key=key)
+
+    def _results(self, module, element_results) -> list[WriteResult]:
+        results = []
+        for element in element_results:
+            if element.ok:
+                self._remember(module, element.data)
+            results.append(
+                WriteResult(
+                    ok=element.ok,
+                    target_id=element.id,
+                    record=element.data or None,
+                    modified=str((element.data or {}).get("UpdatedDateUTC") or ""),
+                    error_code="ValidationException" if not element.ok else "",
+                    error_message=" ".join(element.errors),
+                    response=element.data or None,
+                )
+            )
+        return results
+
+    def create(self, module, items):
+        elements = [_clean(payload) for _source_id, payload in items]
+        return self._results(module, self._save(module, elements, create_only=True, key=f"sync:{module}:create"))
+
+    def update(self, module, items):
+        id_field = spec(module).xero_id_field
+        elements = [{**_clean(payload), id_field: target_id} for _source_id, target_id, payload in items]
+        return self._results(module, self._save(module, elements, create_only=False, key=f"sync:{module}:update"))
+
+    def delete(self, module, items):
+        if module == "accounts":
+            results = self.client.archive_contacts([target for _s, target, _m in items], idempotency_key="sync:archive")
+            return self._results(module, results)
+        if module == "invoices":
+            elements = [
+                {"InvoiceID": target, "Status": "VOIDED" if mode == "void" else "DELETED"} for _s, target, mode in items
+            ]
+            return self._results(module, self._save(module, elements, create_only=False, key="sync:invoices:delete"))
+        results = []
+        for _source_id, target_id, _mode in items:  # Items: DELETE /Items/{id}, one per call
+            try:
+                self.client.delete_item(target_id)
+                results.append(WriteResult(ok=True, target_id=target_id))
+                self._all.get(module, {}).pop(str(target_id), None)
+            except PermanentError as error:
+                results.append(WriteResult(ok=False, target_id=target_id, error_code=error.code,
+                                           error_message=error.provider_message or error.code))
+        return results
+
+
+class ZohoGateway:
+    side = "zoho"
+
+    def __init__(self, client, fields: dict[str, list[str]]):
+        """`fields`: the Zoho field api_names to read per engine module (at most 50 each)."""
+        self.client = client
+        self.fields = fields
+
+    def _fields(self, module: str) -> list[str]:
+        return self.fields[module][:50]
+
+    def _with_lines(self, module: str, rows: list[dict]) -> list[dict]:
+        if module != "invoices":
+            return rows
+        full = []
+        for row in rows:
+            record = self.client.get_record("Invoices", str(row["id"]))
+            if record is not None:
+                full.append(record)
+        return full
+
+    def fetch(self, module: str, ids) -> dict[str, dict]:
+        ids = [str(i) for i in ids if i]
+        if not ids:
+            return {}
+        zoho_module = spec(module).zoho_module
+        if module == "invoices":
+            rows = [r for r in (self.client.get_record(zoho_module, i) for i in ids) if r is not None]
+        else:
+            rows = self.client.get_records_by_ids(zoho_module, ids, fields=self._fields(module))
+        return {str(row["id"]): row for row in rows if row.get("id")}
+
+    def read(self, module: str, ids=None, since=None) -> list[dict]:
+        if ids is not None:
+            return list(self.fetch(module, ids).values())
+        rows = list(self.client.iter_records(spec(module).zoho_module, self._fields(module), modified_since=since))
+        return self._with_lines(module, rows)
+
+    def deleted(self, module: str, since=None) -> list[str]:
+        return [str(row["id"]) for row in self.client.iter_deleted(spec(module).zoho_module, since=since) if row.get("id")]
+
+    def candidates(self, module: str, lookups: list[dict]) -> list[dict]:
+        module_spec = spec(module)
+        keys = {
+            "accounts": (module_spec.zoho_xero_id_field, "Account_Name"),
+            "products": (module_spec.zoho_xero_id_field, "Product_Code"),
+            "invoices": (module_spec.zoho_xero_id_field, "Invoice_Number"),
+        }[module]
+        values: dict[str, set] = {key: set() for key in keys}
+        ids: set[str] = set()
+        for lookup in lookups:
+            for key in keys:
+                if isinstance(lookup.get(key), str) and lookup[key]:
+                    values[key].add(lookup[key])
+            number = (lookup.get("__source") or {}).get("ContactNumber")
+            if module == "accounts" and number and str(number).isdigit():
+                ids.add(str(number))
+        columns = ", ".join(dict.fromkeys(["id", *[f for f in self._fields(module) if f != "id"]]))
+        found: dict[str, dict] = {}
+        for key, wanted in values.items():
+            wanted = sorted(wanted)
+            for start in range(0, len(wanted), COQL_IN):
+                chunk = ", ".join(_coql_quote(v) for v in wanted[start : start + COQL_IN])
+                query = f"select {columns} from {module_spec.zoho_module} where {key} in ({chunk}) limit 2000"
+                for row in self.client.coql(query)["data"]:
+                    found[str(row["id"])] = row
+        if ids:
+            found.update(self.fetch(module, sorted(ids)))
+        return list(found.values())
+
+    def _results(self, results) -> list[WriteResult]:
+        return [
+            WriteResult(
+                ok=result.ok,
+                target_id=result.id,
+                modified=str((result.details or {}).get("Modified_Time") or ""),
+                error_code=result.code if not result.ok else "",
+                error_message=result.message if not result.ok else "",
+                response={"code": result.code, "message": result.message, "details": result.details},
+            )
+            for result in results
+        ]
+
+    def _reread(self, module, results: list[WriteResult]) -> list[WriteResult]:
+        """Zoho answers a write with the id and time only: read the written records back (one call per 100;
+        invoices one by one, for their line items), so the link's fingerprint is exactly what Zoho holds."""
+        ids = [result.target_id for result in results if result.ok and result.target_id]
+        records = self.fetch(module, ids) if ids else {}
+        for result in results:
+            if result.ok:
+                result.record = records.get(result.target_id)
+                if result.record and result.record.get("Modified_Time"):
+                    result.modified = str(result.record["Modified_Time"])
+        return results
+
+    def create(self, module, items):
+        # Upsert on the field carrying the Xero id: a retry after a lost response updates, never duplicates.
+        module_spec = spec(module)
+        records = [_clean(payload) for _source_id, payload in items]
+        results = self.client.upsert_records(
+            module_spec.zoho_module, records, duplicate_check_fields=[module_spec.zoho_xero_id_field]
+        )
+        return self._reread(module, self._results(results))
+
+    def update(self, module, items):
+        records = [{**_clean(payload), "id": target_id} for _source_id, target_id, payload in items]
+        return self._reread(module, self._results(self.client.update_records(spec(module).zoho_module, records)))
+
+    def delete(self, module, items):
+        return self._results(self.client.delete_records(spec(module).zoho_module, [t for _s, t, _m in items]))
