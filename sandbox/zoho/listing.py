@@ -187,7 +187,7 @@ def _split_top(text: str) -> list[str]:
             depth -= 1
             current += char
             if depth < 0:
-                raise invalid_param("criteria")
+                raise invalid_query("the criteria is not well formed")
             if depth == 0:
                 parts.append(current.strip())
                 current = ""
@@ -195,7 +195,7 @@ def _split_top(text: str) -> list[str]:
             current += char
         index += 1
     if depth != 0:
-        raise invalid_param("criteria")
+        raise invalid_query("the criteria is not well formed")
     if current.strip():
         parts.append(current.strip())
     return parts
@@ -223,11 +223,11 @@ def parse_criteria(module: str, text: str, count=None) -> Q:
             return _criterion(module, match["field"], match["op"], match["value"])
         if inner.startswith("(") and inner.endswith(")"):
             return parse_criteria(module, inner[1:-1], count)
-        raise invalid_param("criteria")
+        raise invalid_query("the criteria is not well formed")
     result = parse_criteria(module, parts[0], count)
     for index in range(1, len(parts), 2):
         if index + 1 >= len(parts) or parts[index] not in ("and", "or"):
-            raise invalid_param("criteria")
+            raise invalid_query("the criteria is not well formed")
         other = parse_criteria(module, parts[index + 1], count)
         result = (result & other) if parts[index] == "and" else (result | other)
     return result
@@ -251,21 +251,25 @@ def _typed(field, name, raw: str):
         return parse(raw, "criteria")
     if name == "id":
         if not raw.isdigit():
-            raise invalid_param("criteria")
+            raise invalid_query("the criteria is not well formed")
         return int(raw)
     if field is not None and field.data_type in ("currency", "double", "integer"):
         try:
             return float(raw)
         except ValueError:
-            raise invalid_param("criteria") from None
+            raise invalid_query("the criteria is not well formed") from None
     if field is not None and field.data_type == "boolean":
         return raw.lower() == "true"
     return raw
 
 
+def invalid_query(reason: str, **details) -> ZohoError:
+    return ZohoError("INVALID_QUERY", "invalid query formed", {"reason": reason, **details})
+
+
 def _criterion(module, name, op, raw_value) -> Q:
     if op not in SEARCH_OPS:
-        raise invalid_param("criteria", supported_values=sorted(SEARCH_OPS))
+        raise invalid_query("invalid operator found", operator=op, api_name=name)
     path, field = field_path(module, name)
     text_like = field is not None and field.json_type == "string" and field.data_type not in ("date",)
     if op in ("in", "between"):
@@ -278,7 +282,7 @@ def _criterion(module, name, op, raw_value) -> Q:
                 query |= Q(**{f"{path}__iexact" if text_like else path: value})
             return query
         if len(values) != 2:
-            raise invalid_param("criteria")
+            raise invalid_query("the criteria is not well formed")
         return Q(**{f"{path}__gte": values[0], f"{path}__lte": values[1]})
     value = _typed(field, name, _unescape(raw_value))
     if op == "equals":

@@ -104,6 +104,7 @@ class GrantCode(models.Model):
     redirect_uri = models.CharField(max_length=500)
     scope = models.TextField()
     offline = models.BooleanField(default=False)
+    consent = models.BooleanField(default=False, help_text="prompt=consent: a new refresh token even if one exists.")
     dc = models.CharField(max_length=4)
     user = models.ForeignKey(User, on_delete=models.CASCADE)
     expires_at = models.DateTimeField()

@@ -55,16 +55,46 @@ def record_changes(org, module: str, events: list) -> None:
         return
     bodies = []
     for operation in ("insert", "update", "delete"):
-        chosen = [event for event in events if event[0] == operation]
-        if not chosen:
-            continue
         for channel in channels:
             wanted = {f"{module}.all", f"{module}.{OPERATIONS[operation]}"}
             if not wanted.intersection(channel.events):
                 continue
-            bodies.append((channel.notify_url, _body(org, module, operation, chosen, channel, now)))
+            watched = condition_fields(channel.notification_condition, module)
+            chosen = [event for event in events if event[0] == operation
+                      and (operation != "update" or watched is None or watched.intersection(event[2]))]
+            if chosen:
+                bodies.append((channel.notify_url, _body(org, module, operation, chosen, channel, now)))
     if bodies:
         transaction.on_commit(lambda: [_submit(url, body) for url, body in bodies], using="sandbox")
+
+
+def condition_fields(conditions, module: str) -> set[str] | None:
+    """The fields a `notification_condition` of type field_selection watches for this module (None: all).
+
+    Updates that change none of them are not notified; inserts and deletes always are."""
+    if not isinstance(conditions, list):
+        return None
+    watched: set[str] = set()
+    found = False
+    for condition in conditions:
+        if not isinstance(condition, dict) or condition.get("type", "field_selection") != "field_selection":
+            continue
+        target = (condition.get("module") or {}).get("api_name") if isinstance(condition.get("module"), dict) \
+            else None
+        if target not in (None, module):
+            continue
+        found = True
+        _collect(condition.get("field_selection"), watched)
+    return watched if found else None
+
+
+def _collect(node, into: set) -> None:
+    if isinstance(node, dict):
+        field = node.get("field")
+        if isinstance(field, dict) and field.get("api_name"):
+            into.add(field["api_name"])
+        for child in node.get("group") or []:
+            _collect(child, into)
 
 
 def _body(org, module, operation, events, channel, now) -> dict:

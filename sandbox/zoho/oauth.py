@@ -72,11 +72,12 @@ def _setting(key: str, default):
     return config.get(f"zoho.{key}", default)
 
 
-def issue_code(*, user: User, client_id: str, redirect_uri: str, scopes: list[str], offline: bool, dc: str) -> str:
+def issue_code(*, user: User, client_id: str, redirect_uri: str, scopes: list[str], offline: bool, dc: str,
+               consent: bool = True) -> str:
     code = new_token()
     GrantCode.objects.create(
         code_hash=token_hash(code), client_id=client_id, redirect_uri=redirect_uri, scope=",".join(scopes),
-        offline=offline, dc=dc, user=user,
+        offline=offline, consent=consent, dc=dc, user=user,
         expires_at=clock.now() + datetime.timedelta(seconds=_setting("code_lifetime", 120)))
     return code
 
@@ -132,7 +133,9 @@ def _exchange_code(params, *, client_id, dc, api_domain) -> dict:
         grant.used = True
         grant.save(update_fields=["used"])
         refresh = refresh_raw = None
-        if grant.offline:
+        # access_type=offline gives a refresh token on first consent; prompt=consent forces a new one.
+        first_consent = not RefreshToken.objects.filter(user=grant.user, client_id=client_id, revoked=False).exists()
+        if grant.offline and (grant.consent or first_consent):
             refresh_raw = new_token()
             refresh = RefreshToken.objects.create(
                 token_hash=token_hash(refresh_raw), client_id=client_id, scope=grant.scope, dc=dc, user=grant.user,

@@ -63,7 +63,7 @@ def authorize(request, dc):
         user.org.save(update_fields=["dc"])
     code = oauth.issue_code(user=user, client_id=params["client_id"], redirect_uri=params["redirect_uri"],
                             scopes=oauth.parse_scopes(params["scope"]), offline=params["access_type"] == "offline",
-                            dc=chosen)
+                            dc=chosen, consent=params["prompt"] == "consent")
     return _redirect(params["redirect_uri"], {"state": state, "code": code, "location": chosen,
                                               "accounts-server": accounts_server(chosen, request)})
 

@@ -114,3 +114,19 @@ def test_enable_validates_its_input(crm, receiver):
     assert response.json()["watch"][0]["code"] == "INVALID_DATA"
     missing = crm.post("actions/watch", json={"watch": [{"channel_id": "7", "events": ["Accounts.all"]}]})
     assert missing.json()["watch"][0]["code"] == "MANDATORY_NOT_FOUND"
+
+
+def test_a_field_selection_condition_notifies_only_updates_of_the_listed_fields(crm, receiver):
+    _enable(crm, receiver, notification_condition=[{
+        "type": "field_selection", "module": {"api_name": "Accounts"},
+        "field_selection": {"group_operator": "or", "group": [{"field": {"api_name": "Phone"}},
+                                                              {"field": {"api_name": "Account_Name"}}]}}])
+    record_id = crm.post("Accounts", json={"data": [{"Account_Name": "Conditional Ltd"}]}).json()["data"][0][
+        "details"]["id"]
+    crm.call("PUT", "Accounts", json={"data": [{"id": record_id, "Description": "not watched"}]})
+    crm.call("PUT", "Accounts", json={"data": [{"id": record_id, "Phone": "+64 9 555 0101"}]})
+    bodies = receiver.wait_for(2)
+    assert notify.wait_idle()
+    assert [(body["operation"], body.get("affected_fields")) for body in receiver.bodies] == [
+        ("insert", None), ("update", [{record_id: ["Phone"]}])]
+    assert len(bodies) == 2

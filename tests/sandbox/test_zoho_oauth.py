@@ -65,6 +65,16 @@ def test_without_offline_access_there_is_no_refresh_token(sandbox):
     assert "access_token" in body and "refresh_token" not in body
 
 
+def test_offline_access_gives_a_new_refresh_token_only_on_first_consent_or_with_prompt_consent(sandbox):
+    seed(sandbox)
+    first = authorize(sandbox, prompt="")
+    assert "refresh_token" in exchange(first["accounts-server"], first["code"]).json()
+    again = authorize(sandbox, prompt="")
+    assert "refresh_token" not in exchange(again["accounts-server"], again["code"]).json()
+    forced = authorize(sandbox, prompt="consent")
+    assert "refresh_token" in exchange(forced["accounts-server"], forced["code"]).json()
+
+
 def test_it_refuses_an_unknown_client_secret_and_redirect_uri(sandbox):
     seed(sandbox)
     redirect = authorize(sandbox)

@@ -50,7 +50,10 @@ def test_search_by_email_phone_and_word(crm):
     missing = crm.get("Accounts/search")
     assert missing.status_code == 400 and missing.json()["code"] == "REQUIRED_PARAM_MISSING"
     broken = crm.get("Accounts/search", params={"criteria": "(Account_Name:contains:x)"})
-    assert broken.status_code == 400 and broken.json()["code"] == "INVALID_DATA"
+    assert broken.status_code == 400 and broken.json()["code"] == "INVALID_QUERY"
+    assert broken.json()["details"]["operator"] == "contains"
+    unbalanced = crm.get("Accounts/search", params={"criteria": "((Account_Name:equals:x)"})
+    assert unbalanced.status_code == 400 and unbalanced.json()["code"] == "INVALID_QUERY"
 
 
 def test_coql_selects_by_modified_time_with_keyset_order_and_limit(sandbox, crm):

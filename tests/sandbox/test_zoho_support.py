@@ -19,10 +19,10 @@ def seed(sandbox, accounts=3, products=3, invoices=2):
 
 
 def authorize(sandbox, *, dc="eu", scope=ALL_SCOPES, offline=True, action="accept", password=PASSWORD,
-              state="xyz", redirect_uri=REDIRECT_URI):
+              state="xyz", redirect_uri=REDIRECT_URI, prompt="consent"):
     """Post the sign-in form of the US accounts server; returns the redirect's query parameters."""
     params = {"client_id": "sandbox-zoho-client", "response_type": "code", "redirect_uri": redirect_uri,
-              "scope": scope, "access_type": "offline" if offline else "online", "prompt": "consent",
+              "scope": scope, "access_type": "offline" if offline else "online", "prompt": prompt,
               "state": state}
     url = f"{sandbox.url}/zoho/us/accounts/oauth/v2/auth"
     page = requests.get(url, params=params, timeout=10)
