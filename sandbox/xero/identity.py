@@ -171,12 +171,16 @@ def exchange_code(*, code: str, redirect_uri: str, code_verifier: str, issuer: s
         if record is None:
             raise OAuthError("invalid_grant")
         grant = record.grant
-        if record.used_at is not None:
+        reused = record.used_at is not None
+        if reused:
             # A code used twice: revoke what the first exchange issued (RFC 6749 §4.1.2).
             revoke_grant(grant)
-            raise OAuthError("invalid_grant")
-        record.used_at = now
-        record.save(update_fields=["used_at"])
+        else:  # spent now, even if the checks below fail
+            record.used_at = now
+            record.save(update_fields=["used_at"])
+    if reused:
+        raise OAuthError("invalid_grant")
+    with transaction.atomic(using="sandbox"):
         if grant.revoked_at is not None:
             raise OAuthError("invalid_grant")
         if now > record.created_at + datetime.timedelta(seconds=int(config.get("xero.code_lifetime", 300))):
