@@ -172,3 +172,25 @@ class DefaultAccount(TenantOwned):
 
     def __str__(self):
         return f"{self.module}: {self.account_code}"
+
+
+class XeroCurrency(TenantOwned):
+    """A currency a Xero organisation works in: its base currency (GET /Organisation) and, when the client can
+    read GET /Currencies, the other enabled ones."""
+
+    BASE = "base"
+    ENABLED = "enabled"
+
+    xero_organisation = models.ForeignKey(
+        "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="mapping_currencies"
+    )
+    code = models.CharField(max_length=3)
+    source = models.CharField(max_length=8, choices=[(BASE, BASE), (ENABLED, ENABLED)], default=BASE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["xero_organisation", "code"], name="unique_xero_currency")
+        ]
+
+    def __str__(self):
+        return self.code

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from .models import DefaultAccount, TaxMapping, XeroAccount, XeroTaxRate, ZohoTax
+from .models import DefaultAccount, TaxMapping, XeroAccount, XeroCurrency, XeroTaxRate, ZohoTax
 from .registry import ACCOUNT_CODE_MODULES
 from .services import tax_mode
 from .validation import TaxContext
@@ -101,7 +101,32 @@ def refresh_xero_reference(xero_organisation, client) -> tuple[int, int]:
     XeroAccount.objects.filter(xero_organisation=xero_organisation).exclude(
         account_id__in=account_ids
     ).delete()
+    _refresh_currencies(xero_organisation, client)
     return len(tax_types), len(account_ids)
+
+
+def _refresh_currencies(xero_organisation, client):
+    """The base currency (GET /Organisation) and, if the client offers get_currencies (GET /Currencies), the
+    enabled ones."""
+    codes = {}
+    if hasattr(client, "get_organisation"):
+        base = (client.get_organisation() or {}).get("BaseCurrency")
+        if base:
+            codes[base] = XeroCurrency.BASE
+    if hasattr(client, "get_currencies"):
+        for currency in client.get_currencies() or []:
+            if currency.get("Code"):
+                codes.setdefault(currency["Code"], XeroCurrency.ENABLED)
+    if not codes:
+        return
+    for code, source in codes.items():
+        XeroCurrency.objects.update_or_create(
+            organisation=xero_organisation.organisation,
+            xero_organisation=xero_organisation,
+            code=code,
+            defaults={"source": source},
+        )
+    XeroCurrency.objects.filter(xero_organisation=xero_organisation).exclude(code__in=codes).delete()
 
 
 # --- tax mapping -------------------------------------------------------------------------------------------
@@ -151,6 +176,9 @@ def save_tax_mappings(xero_organisation, choices: dict) -> None:
 def tax_context(organisation, xero_organisation) -> TaxContext:
     """The tax facts validation needs, for one portal organisation and one Xero organisation."""
     rates = XeroTaxRate.objects.filter(xero_organisation=xero_organisation) if xero_organisation else []
+    currencies = (
+        list(XeroCurrency.objects.filter(xero_organisation=xero_organisation)) if xero_organisation else []
+    )
     return TaxContext(
         mode=tax_mode(organisation),
         zoho_taxes=[
@@ -167,6 +195,8 @@ def tax_context(organisation, xero_organisation) -> TaxContext:
             for rate in rates
         },
         mappings=tax_mappings(xero_organisation) if xero_organisation else {},
+        xero_currencies=[c.code for c in currencies],
+        currencies_complete=any(c.source == XeroCurrency.ENABLED for c in currencies),
     )
 
 

@@ -59,6 +59,9 @@ class TaxContext:
     zoho_taxes: list = field(default_factory=list)
     xero_rates: dict = field(default_factory=dict)
     mappings: dict = field(default_factory=dict)
+    # The Xero organisation's currencies; ``currencies_complete`` when the enabled ones are known, not only the base.
+    xero_currencies: list = field(default_factory=list)
+    currencies_complete: bool = False
 
     def zoho_percentage(self, name):
         tax = next((tax for tax in self.zoho_taxes if tax.get("name") == name), None)
@@ -426,7 +429,36 @@ def validate_record(
                     problems.append(_tax_unmapped(name, taxes.zoho_percentage(name)))
     if module_key == "invoices" and taxes.mode != "NoTax":
         problems += _invoice_line_problems(zoho_record, mapping, taxes)
+    if module_key == "invoices":
+        problems += _currency_problems(zoho_record, mapping, taxes)
     return problems
+
+
+def _currency_problems(zoho_record, mapping, taxes):
+    source = _source_of(mapping, "CurrencyCode")
+    currency = paths.get(zoho_record, source) if source else None
+    if is_empty(currency) or not taxes.xero_currencies or currency in taxes.xero_currencies:
+        return []
+    return [
+        Problem(
+            "currency_not_enabled",
+            gettext_noop(
+                "The invoice %(invoice)s is in %(currency)s, but the Xero organisation works in %(currencies)s. "
+                "Enable %(currency)s in Xero (multi-currency) or change the invoice's currency in Zoho CRM."
+            ),
+            {
+                "invoice": zoho_record.get("Invoice_Number")
+                or zoho_record.get("Subject")
+                or zoho_record.get("id")
+                or "?",
+                "currency": currency,
+                "currencies": ", ".join(taxes.xero_currencies),
+            },
+            "CurrencyCode",
+            # Only the base currency known: other enabled currencies may exist, so warn rather than refuse.
+            severity=ERROR if taxes.currencies_complete else WARNING,
+        )
+    ]
 
 
 def _invoice_line_problems(zoho_record, mapping, taxes):
