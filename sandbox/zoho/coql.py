@@ -119,13 +119,13 @@ def run(org, user, query: str):
                 break
     limit, offset = DEFAULT_LIMIT, 0
     if parser.keyword("limit"):
-        first = int(parser.take("number")[1])
+        first = _whole(parser)
         if parser.punct(","):
-            offset, limit = first, int(parser.take("number")[1])
+            offset, limit = first, _whole(parser)
         else:
             limit = first
             if parser.keyword("offset"):
-                offset = int(parser.take("number")[1])
+                offset = _whole(parser)
     if parser.peek()[0] is not None:
         raise syntax_error(str(parser.peek()[1]))
     if limit < 1 or limit > MAX_LIMIT:
@@ -152,6 +152,13 @@ def run(org, user, query: str):
         row["id"] = str(record.zid)
         data.append(row)
     return 200, {"data": data, "info": {"count": len(data), "more_records": more}}, credits
+
+
+def _whole(parser) -> int:
+    value = parser.take("number")[1]
+    if not value.isdigit():
+        raise syntax_error(value)
+    return int(value)
 
 
 def _column(module, name, clause):

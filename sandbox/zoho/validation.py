@@ -34,6 +34,8 @@ def _number(field: Field, value, path):
         number = Decimal(str(value))
     except InvalidOperation:
         raise invalid(field.api_name, path, expected_data_type=field.data_type) from None
+    if not number.is_finite():
+        raise invalid(field.api_name, path, expected_data_type=field.data_type)
     if abs(number) >= Decimal(10) ** 14:
         raise invalid(field.api_name, path, maximum_length=field.length or 16)
     return float(number.quantize(CENT, rounding=ROUND_HALF_UP)) if field.decimal_place else value

@@ -103,7 +103,8 @@ def upsert(request, module):
     if check is None:
         check = [SYSTEM_DUPLICATE_KEY[module]]
     allowed = set(unique_fields(module)) | {SYSTEM_DUPLICATE_KEY[module]}
-    if not isinstance(check, list) or not check or any(name not in allowed for name in check):
+    if not isinstance(check, list) or not check or any(not isinstance(name, str) or name not in allowed
+                                                        for name in check):
         raise ZohoError("INVALID_DATA", "invalid data", {"api_name": "duplicate_check_fields",
                                                          "json_path": "$.duplicate_check_fields",
                                                          "supported_values": sorted(allowed)})
@@ -158,7 +159,7 @@ def coql_view(request):
 
 
 def _module_in_query(query):
-    match = re.search(r"\bfrom\s+([A-Za-z_]+)", query or "", re.IGNORECASE)
+    match = re.search(r"\bfrom\s+([A-Za-z_]+)", query if isinstance(query, str) else "", re.IGNORECASE)
     return canonical_module(match.group(1)) if match else None
 
 
