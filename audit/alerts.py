@@ -12,7 +12,6 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -52,6 +51,11 @@ def claim(organisation, kind: str, window: datetime.timedelta, now=None) -> bool
         return False  # sent within the window (or another worker just claimed it)
 
 
+def release(organisation, kind: str) -> None:
+    """Give a claim back (the email could not be sent), so the next check tries again."""
+    AlertState.objects.filter(organisation=organisation, kind=kind).delete()
+
+
 def _send(organisation, template: str, context: dict) -> int:
     """Email every recipient in their own language. Returns how many were sent."""
     sent = 0
@@ -65,17 +69,20 @@ def _send(organisation, template: str, context: dict) -> int:
 
 
 def failure_counts(now=None, threshold=None) -> dict:
-    """{organisation_id: failures in the last hour} for organisations at or above the threshold."""
-    now = now or timezone.now()
+    """{organisation_id: failures in the last hour} for organisations at or above the threshold.
+
+    One indexed count per organisation (organisation, status, created_at): cheap, and it needs no index
+    across tenants."""
+    since = (now or timezone.now()) - FAILURE_WINDOW
     threshold = settings.ALERT_FAILURES_PER_HOUR if threshold is None else threshold
-    rows = (
-        AuditEntry.objects.filter(status=Status.FAILED, created_at__gt=now - FAILURE_WINDOW)
-        .values("organisation")
-        .annotate(n=Count("id"))
-        .filter(n__gte=threshold)
-        .order_by()
-    )
-    return {row["organisation"]: row["n"] for row in rows}
+    counts = {}
+    for organisation_id in Organisation.objects.values_list("pk", flat=True):
+        failures = AuditEntry.objects.filter(
+            organisation_id=organisation_id, status=Status.FAILED, created_at__gt=since
+        ).count()
+        if failures >= threshold:
+            counts[organisation_id] = failures
+    return counts
 
 
 def send_failure_alert(organisation, failures: int, now=None) -> bool:
@@ -89,11 +96,12 @@ def send_failure_alert(organisation, failures: int, now=None) -> bool:
         ).order_by("-created_at")[:5]
     )
     audit_url = settings.PORTAL_BASE_URL + reverse("audit:index") + "?status=failed"
-    _send(
-        organisation,
-        "failures",
-        {"failures": failures, "threshold": settings.ALERT_FAILURES_PER_HOUR, "latest": latest, "url": audit_url},
-    )
+    context = {"failures": failures, "threshold": settings.ALERT_FAILURES_PER_HOUR, "latest": latest, "url": audit_url}
+    try:
+        _send(organisation, "failures", context)
+    except Exception:
+        release(organisation, FAILURES_KIND)
+        raise
     logger.info("Failure alert sent to organisation %s (%s failures in an hour)", organisation.pk, failures)
     return True
 
@@ -103,7 +111,10 @@ def check_failure_threshold(now=None) -> int:
     alerted = 0
     counts = failure_counts(now=now)
     for organisation in Organisation.objects.filter(pk__in=counts):
-        alerted += send_failure_alert(organisation, counts[organisation.pk], now=now)
+        try:
+            alerted += send_failure_alert(organisation, counts[organisation.pk], now=now)
+        except Exception:  # one organisation's mail failure must not stop the others' alerts
+            logger.exception("Could not send the failure alert to organisation %s", organisation.pk)
     return alerted
 
 
@@ -114,6 +125,10 @@ def notify_reconnect_needed(organisation, connection_label: str, now=None) -> bo
     if not claim(organisation, kind, RECONNECT_WINDOW, now=now):
         return False
     url = settings.PORTAL_BASE_URL + reverse("connections:index")
-    _send(organisation, "reconnect", {"connection_label": connection_label, "url": url})
+    try:
+        _send(organisation, "reconnect", {"connection_label": connection_label, "url": url})
+    except Exception:
+        release(organisation, kind)
+        raise
     logger.info("Reconnect notice sent to organisation %s", organisation.pk)
     return True

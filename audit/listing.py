@@ -2,7 +2,7 @@
 
 Paging is by keyset (a cursor holding the sort values of the last row shown), not by OFFSET, so page 400
 costs what page 1 costs. The total is counted up to COUNT_CAP rows and shown as "more than N" beyond,
-so the page never counts a million rows.
+and on PostgreSQL within COUNT_TIMEOUT_MS (else "many"), so the page never counts a million rows.
 """
 
 from __future__ import annotations
@@ -16,13 +16,18 @@ import uuid
 from dataclasses import dataclass
 from functools import reduce
 
+from django.db import OperationalError, connections, transaction
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
 from .forms import DEFAULT_SORT
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
+# On PostgreSQL the count also gets a time budget: past it the page says "many" instead of waiting.
+COUNT_TIMEOUT_MS = 60
+# A search with more matches than this is dense enough to walk the name index when sorting by name.
+NAME_INDEX_THRESHOLD = 10_000
 
 # URL sort key -> (model field, descending). Ties are broken by created_at then id (see _ordering).
 SORT_FIELDS = {
@@ -80,10 +85,10 @@ def _ordering(sort: str) -> list[tuple[str, bool]]:
 
 
 def _order_by(ordering, searching: bool = False):
-    """ORDER BY terms. While searching (a search with at most COUNT_CAP matches), names are ordered by an
+    """ORDER BY terms. While searching (with at most NAME_INDEX_THRESHOLD matches), names are ordered by an
     expression no index serves: the matches of a search are clustered in name order ("Harbour ..."), so
     walking the name index to find them can read most of the organisation's rows, while the search's own
-    indexes plus a top-N sort of at most COUNT_CAP rows are bounded."""
+    indexes plus a top-N sort of at most NAME_INDEX_THRESHOLD rows are bounded."""
     terms = []
     for name, desc in ordering:
         if searching and name == "record_name":
@@ -139,11 +144,31 @@ def _decode(token: str, ordering) -> list | None:
 class Page:
     entries: list
     per_page: int
-    total: int
+    total: int | None  # None: too slow to count
     total_capped: bool
     next_cursor: str = ""
     previous_cursor: str = ""
     is_first: bool = True
+
+
+def bounded_count(queryset: QuerySet, cap: int) -> int | None:
+    """min(rows, cap + 1), or None when PostgreSQL could not count within COUNT_TIMEOUT_MS."""
+    limited = queryset.order_by()[: cap + 1]
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return limited.count()
+    try:
+        with transaction.atomic(using=queryset.db):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(COUNT_TIMEOUT_MS)])
+            total = limited.count()
+            with connection.cursor() as cursor:  # inside an outer transaction the setting would outlive us
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return total
+    except OperationalError:  # the statement timeout cancelled the count (the savepoint undid the setting)
+        return None
 
 
 def paginate(
@@ -152,10 +177,15 @@ def paginate(
     """One page of `queryset` in `sort` order, after (or before) a cursor from a previous page."""
     ordering = _ordering(sort)
     rows: list
-    total = queryset.order_by()[: COUNT_CAP + 1].count()
-    # A search matching more than COUNT_CAP rows is dense enough for the name index; fewer matches are
-    # sorted from the search's own indexes (see _order_by).
-    searching = searching and total <= COUNT_CAP
+    total = bounded_count(queryset, COUNT_CAP)
+    if searching and ordering[0][0] == "record_name":
+        # Few matches are sorted from the search's own indexes; many are found fast along the name index.
+        if total is not None and total > COUNT_CAP:
+            total_for_sort = bounded_count(queryset, NAME_INDEX_THRESHOLD)
+            dense = total_for_sort is None or total_for_sort > NAME_INDEX_THRESHOLD
+        else:
+            dense = total is None
+        searching = not dense
     after_values = _decode(after, ordering) if after else None
     before_values = _decode(before, ordering) if before and not after_values else None
     if before_values is not None:
@@ -177,8 +207,8 @@ def paginate(
     return Page(
         entries=rows,
         per_page=per_page,
-        total=min(total, COUNT_CAP),
-        total_capped=total > COUNT_CAP,
+        total=None if total is None else min(total, COUNT_CAP),
+        total_capped=total is not None and total > COUNT_CAP,
         next_cursor=_encode(rows[-1], ordering) if rows and has_next else "",
         previous_cursor=_encode(rows[0], ordering) if rows and has_previous else "",
         is_first=not has_previous,

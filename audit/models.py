@@ -79,7 +79,9 @@ class AuditEntry(models.Model):
     values_written = models.JSONField(blank=True, null=True)
     provider_response = models.JSONField(blank=True, null=True)
     resync_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resyncs")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # No index of its own: every query is tenant-scoped, and a lone created_at index (perfectly correlated with
+    # the table's order) tempts PostgreSQL to walk every tenant's rows; the indexes below lead with organisation.
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]

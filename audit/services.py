@@ -5,6 +5,8 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from tenancy.models import Organisation
+
 from .models import AuditEntry
 
 
@@ -39,14 +41,15 @@ def record(
 def purge_expired_entries(*, days: int | None = None, batch_size: int = 5000, now=None) -> int:
     """Delete entries older than `days` (settings.AUDIT_RETENTION_DAYS) in batches; returns how many.
 
-    Small batches keep each DELETE short, so the table stays writable for the sync while it runs.
+    One organisation at a time, along its (organisation, created_at) index; small batches keep each DELETE
+    short, so the table stays writable for the sync while it runs.
     """
     days = settings.AUDIT_RETENTION_DAYS if days is None else days
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     deleted = 0
-    while True:
-        batch = list(AuditEntry.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch_size])
-        if not batch:
-            return deleted
-        count, _ = AuditEntry.objects.filter(pk__in=batch).delete()  # newer resyncs keep resync_of = NULL
-        deleted += count
+    for organisation_id in Organisation.objects.values_list("pk", flat=True):
+        expired = AuditEntry.objects.filter(organisation_id=organisation_id, created_at__lt=cutoff)
+        while batch := list(expired.values_list("pk", flat=True)[:batch_size]):
+            count, _ = AuditEntry.objects.filter(pk__in=batch).delete()  # later resyncs keep resync_of = NULL
+            deleted += count
+    return deleted

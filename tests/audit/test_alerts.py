@@ -114,3 +114,17 @@ def test_the_reconnect_notice_is_sent_once_a_day_per_connection(organisation, te
     later = timezone.now() + datetime.timedelta(hours=25)
     assert notify_reconnect_needed(organisation, "Zoho CRM", now=later) is True
     assert len(mail.outbox) == 6
+
+
+@override_settings(ALERT_FAILURES_PER_HOUR=2)
+def test_an_alert_that_could_not_be_sent_is_tried_again_at_the_next_check(organisation, team, monkeypatch):
+    fail(organisation, 2)
+
+    def broken(*args, **kwargs):
+        raise OSError("SMTP server unreachable")
+
+    monkeypatch.setattr("audit.alerts.send_mail", broken)
+    assert check_failure_threshold() == 0
+    monkeypatch.undo()
+    assert check_failure_threshold() == 1
+    assert len(mail.outbox) == 2

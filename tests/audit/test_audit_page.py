@@ -246,8 +246,12 @@ def test_a_read_only_member_can_read_the_audit_log(client, read_only_member, org
     assert names(response) == ["Visible to readers"]
 
 
+@pytest.mark.parametrize("dense", [False, True])
 @pytest.mark.parametrize("sort", ["name", "-name"])
-def test_paging_a_search_sorted_by_name_visits_every_match_once_in_order(owner_client, organisation, sort):
+def test_paging_a_search_sorted_by_name_visits_every_match_once_in_order(owner_client, organisation, sort, dense, monkeypatch):
+    if dense:  # many matches: ordered along the name index instead of sorted from the search's indexes
+        monkeypatch.setattr("audit.listing.COUNT_CAP", 3)
+        monkeypatch.setattr("audit.listing.NAME_INDEX_THRESHOLD", 5)
     for i in range(27):
         make_entry(organisation, record_name=f"Harbour {i % 4}", created_at=days_ago(i))
     make_entry(organisation, record_name="Unrelated")
@@ -261,3 +265,27 @@ def test_the_results_per_page_select_shows_the_default_that_applies(owner_client
     html = owner_client.get(URL).content.decode()
     select = html[html.index('name="per_page"') : html.index("</select>", html.index('name="per_page"'))]
     assert '<option value="25" selected>' in select
+
+
+def test_the_count_gives_up_after_its_time_budget_on_postgresql_and_the_page_says_many(owner_client, organisation, monkeypatch):
+    from django.db import connection
+
+    from audit.listing import bounded_count
+    from audit.models import AuditEntry
+
+    for _ in range(3):
+        make_entry(organisation)
+    entries = AuditEntry.objects.filter(organisation=organisation)
+    if connection.vendor == "postgresql":
+        slow = entries.extra(where=["(SELECT 1 FROM pg_sleep(0.3)) = 1"])
+        assert bounded_count(slow, 10) is None
+        with connection.cursor() as cursor:  # the connection is usable and the budget did not leak
+            cursor.execute("SELECT current_setting('statement_timeout')")
+            assert cursor.fetchone()[0] == "0"
+    assert bounded_count(entries, 10) == 3
+    assert bounded_count(entries, 2) == 3  # cap + 1: "more than 2"
+
+    monkeypatch.setattr("audit.listing.bounded_count", lambda queryset, cap: None)
+    response = owner_client.get(URL)
+    assert "Many entries match." in response.content.decode()
+    assert len(names(response)) == 3
