@@ -12,16 +12,24 @@ from .modules import XERO
 from .operations import DELETE
 
 
+def _handled(operation, link, source_side) -> bool:
+    stored = link.fingerprint_of(source_side)
+    if operation.source_fingerprint and stored:
+        return operation.source_fingerprint == stored
+    return same_time(operation.source_modified, link.modified_of(source_side))
+
+
 def plan_delete(operation, spec, target_side, target, policy):
     link = operation.link
     source_side = "zoho" if target_side == XERO else XERO
-    if operation.source is not None and same_time(operation.source_modified, link.modified_of(source_side)):
+    if operation.source is not None and _handled(operation, link, source_side):
         return operation.skip(quiet=True)  # this deletion was handled (or refused) already
     if not policy.delete:
         if operation.source is None:
             operation.link_changes["state"] = "deleted"
         else:
             operation.link_changes[f"{source_side}_modified_at"] = operation.source_modified
+            operation.link_changes[f"{source_side}_fingerprint"] = operation.source_fingerprint
         return operation.skip(messages.DELETE_OFF)
     if target is None:
         operation.link_changes["state"] = "deleted"

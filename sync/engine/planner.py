@@ -266,6 +266,13 @@ class Planner:
             return operation.skip(quiet=True)
         operation.name = operation.name or link.name
         operation.target_id = link.id_on(self.target_side)
+        if record is not None:
+            try:
+                projected = project(self.spec, self.target_side, self.forward, record, self.links)
+                status = record.get("ContactStatus") or record.get("Status")
+                operation.source_fingerprint = fingerprint({**projected, "__deleted_as": status})
+            except TransformError:
+                operation.source_fingerprint = ""
         target = self.targets.get(operation.target_id)
         operation.target = target
         return plan_delete(operation, self.spec, self.target_side, target, self.policy)

@@ -1,0 +1,130 @@
+"""Invoices end to end against the sandbox: dependencies first, status rules, payments back, currencies, deletes."""
+
+from datetime import date
+
+import pytest
+
+from audit.models import AuditEntry
+from mapping.taxes import save_default_accounts
+from sync import services
+from sync.engine import messages
+from sync.engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO
+from sync.models import RecordLink
+from sync.settings_services import module_settings
+
+from .portal_setup import connect, writes
+
+
+@pytest.fixture
+def portal(sandbox, owner_client, organisation, owner, settings):
+    portal = connect(sandbox, owner_client, organisation, owner, settings)
+    save_default_accounts(portal.xero_organisation, {"invoices": "200", "products": "200"})
+    return portal
+
+
+def _insert(portal, module, **fields):
+    [result] = portal.zoho.insert_records(module, [fields])
+    assert result.ok, result
+    return result.id
+
+
+def _zoho_invoice(portal, *, status="Approved", currency=None, subject="Website build"):
+    account = _insert(portal, "Accounts", Account_Name=f"Customer of {subject}")
+    product = _insert(portal, "Products", Product_Name=f"Widget for {subject}", Product_Code=f"W-{abs(hash(subject)) % 10**6}",
+                      Unit_Price=25)
+    fields = {"Subject": subject, "Account_Name": {"id": account}, "Status": status,
+              "Invoiced_Items": [{"Product_Name": {"id": product}, "Quantity": 2, "List_Price": 25}]}
+    if currency:
+        fields["Currency"] = currency
+    return account, product, _insert(portal, "Invoices", **fields)
+
+
+def _sync(portal, direction=ZOHO_TO_XERO, **kwargs):
+    return services.sync_records(portal.xero_organisation, "invoices", direction, trigger="cron", **kwargs)
+
+
+def _xero_invoice(portal, zoho_invoice_id):
+    link = RecordLink.objects.get(module="invoices", zoho_id=zoho_invoice_id)
+    [invoice] = portal.xero.get_invoices_by_ids([link.xero_id])
+    return invoice
+
+
+def _pay(portal, invoice, amount):
+    portal.xero._write("PUT", "Payments", "Payments", [{
+        "Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Account": {"Code": "090"}, "Amount": amount,
+        "Date": date.today().isoformat()}], key="test-payment")
+
+
+def test_an_invoice_brings_its_account_and_product_first(portal):
+    account, product, invoice_id = _zoho_invoice(portal)
+    _sync(portal)
+    contact_link = RecordLink.objects.get(module="accounts", zoho_id=account)
+    item_link = RecordLink.objects.get(module="products", zoho_id=product)
+    invoice = _xero_invoice(portal, invoice_id)
+    assert invoice["Contact"]["ContactID"] == contact_link.xero_id
+    assert invoice["Status"] == "AUTHORISED"
+    [line] = invoice["LineItems"]
+    assert line["ItemCode"] == item_link.xero_code and float(line["Quantity"]) == 2
+    assert AuditEntry.objects.filter(module="invoices", status="success", action="create").count() == 1
+
+
+def test_payments_flow_back_and_a_paid_invoice_is_never_pushed_to(portal, sandbox):
+    _account, _product, invoice_id = _zoho_invoice(portal)
+    _sync(portal)
+    invoice = _xero_invoice(portal, invoice_id)
+    _pay(portal, invoice, invoice["AmountDue"])
+    _sync(portal, XERO_TO_ZOHO)
+    assert portal.zoho.get_record("Invoices", invoice_id)["Status"] == "Paid"
+
+    portal.zoho.update_records("Invoices", [{"id": invoice_id, "Subject": "Website build (changed)"}])
+    sandbox.reset_counters()
+    _sync(portal)
+    assert writes(sandbox, "xero") == 0
+    entry = AuditEntry.objects.filter(module="invoices", zoho_id=invoice_id).order_by("-created_at").first()
+    assert entry.status == "skipped" and entry.message_key == messages.INVOICE_LOCKED
+    assert "PAID" in entry.message
+
+
+def test_a_currency_not_enabled_in_xero_is_a_clear_error(portal):
+    _account, _product, invoice_id = _zoho_invoice(portal, currency="EUR", subject="Euro job")
+    _sync(portal)
+    entry = AuditEntry.objects.get(module="invoices", zoho_id=invoice_id)
+    assert entry.status == "failed" and entry.message_key == messages.CURRENCY_NOT_ENABLED
+    assert "EUR" in entry.message and "Demo Company" in entry.message
+    assert not RecordLink.objects.filter(module="invoices").exists()
+
+
+@pytest.mark.parametrize(
+    ("zoho_status", "paid", "expected_status", "outcome"),
+    [
+        ("Created", False, "DELETED", "success"),
+        ("Approved", False, "VOIDED", "success"),
+        ("Approved", True, "PAID", "failed"),
+    ],
+)
+def test_deleting_a_zoho_invoice_follows_the_xero_status(portal, zoho_status, paid, expected_status, outcome):
+    _account, _product, invoice_id = _zoho_invoice(portal, status=zoho_status, subject=f"Job {zoho_status} {paid}")
+    _sync(portal)
+    invoice = _xero_invoice(portal, invoice_id)
+    if paid:
+        _pay(portal, invoice, invoice["AmountDue"])
+    settings = module_settings(portal.xero_organisation, "invoices")
+    settings.zoho_to_xero_delete = True
+    settings.save()
+    portal.zoho.delete_records("Invoices", [invoice_id])
+    _sync(portal)
+    assert _xero_invoice(portal, invoice_id)["Status"] == expected_status
+    entry = AuditEntry.objects.filter(module="invoices", action="delete").get()
+    assert entry.status == outcome
+
+
+def test_a_voided_xero_invoice_deletes_the_zoho_invoice_when_delete_is_on(portal):
+    _account, _product, invoice_id = _zoho_invoice(portal)
+    _sync(portal)
+    invoice = _xero_invoice(portal, invoice_id)
+    portal.xero.save_invoices([{"InvoiceID": invoice["InvoiceID"], "Status": "VOIDED"}])
+    settings = module_settings(portal.xero_organisation, "invoices")
+    settings.xero_to_zoho_delete = True
+    settings.save()
+    _sync(portal, XERO_TO_ZOHO)
+    assert portal.zoho.get_record("Invoices", invoice_id) is None
