@@ -16,8 +16,8 @@ from .schema import INVOICE_STATUSES
 from .timefmt import truncate
 from .validation import compute_lines
 
-SIGN_IN_EMAIL = "zoho.admin@example.com"
-SIGN_IN_PASSWORD = "sandbox-zoho"
+SIGN_IN_EMAIL = "demo@zoho.sandbox"
+SIGN_IN_PASSWORD = "sandbox"
 USERS = [
     (SIGN_IN_EMAIL, "Anna", "Schmidt", "de_DE", "de_DE", "Europe/Berlin", "CEO"),
     ("claire.dubois@example.com", "Claire", "Dubois", "fr_FR", "fr_FR", "Europe/Paris", "Manager"),
@@ -33,18 +33,18 @@ FIRST = ["Lena", "Jonas", "Sophie", "Lukas", "Emma", "Noah", "Chloé", "Hugo", "
          "Mia", "Leon", "Isla", "Oscar", "Zoë", "Matteo"]
 LAST = ["Müller", "Schneider", "Fischer", "Martin", "Bernard", "Smith", "Brown", "Taylor", "Wilson", "Ngata",
         "Williams", "Weber", "Lefèvre", "Jones", "Becker", "Moreau", "Walsh", "Kelly"]
-PLACES = [  # city, state, code, country, phone prefix
-    ("Berlin", "Berlin", "10115", "Germany", "+49 30"), ("München", "Bayern", "80331", "Germany", "+49 89"),
-    ("Paris", "Île-de-France", "75002", "France", "+33 1"), ("Lyon", "Auvergne-Rhône-Alpes", "69002", "France",
-                                                              "+33 4"),
-    ("London", "Greater London", "EC1A 1BB", "United Kingdom", "+44 20"),
-    ("Manchester", "Greater Manchester", "M1 1AE", "United Kingdom", "+44 161"),
-    ("Sydney", "NSW", "2000", "Australia", "+61 2"), ("Melbourne", "VIC", "3000", "Australia", "+61 3"),
-    ("Auckland", "Auckland", "1010", "New Zealand", "+64 9"), ("Wellington", "Wellington", "6011", "New Zealand",
-                                                              "+64 4"),
+PLACES = [  # city, state, code, country, phone prefix, streets
+    ("Berlin", "Berlin", "10115", "Germany", "+49 30", ["Friedrichstraße", "Torstraße"]),
+    ("München", "Bayern", "80331", "Germany", "+49 89", ["Hauptstraße", "Leopoldstraße"]),
+    ("Paris", "Île-de-France", "75002", "France", "+33 1", ["Rue de Rivoli", "Avenue Victor Hugo"]),
+    ("Lyon", "Auvergne-Rhône-Alpes", "69002", "France", "+33 4", ["Rue de la République", "Quai Saint-Antoine"]),
+    ("London", "Greater London", "EC1A 1BB", "United Kingdom", "+44 20", ["Baker Street", "High Street"]),
+    ("Manchester", "Greater Manchester", "M1 1AE", "United Kingdom", "+44 161", ["Deansgate", "King Street"]),
+    ("Sydney", "NSW", "2000", "Australia", "+61 2", ["George Street", "Pitt Street"]),
+    ("Melbourne", "VIC", "3000", "Australia", "+61 3", ["Collins Street", "Flinders Lane"]),
+    ("Auckland", "Auckland", "1010", "New Zealand", "+64 9", ["Queen Street", "Ponsonby Road"]),
+    ("Wellington", "Wellington", "6011", "New Zealand", "+64 4", ["Lambton Quay", "Cuba Street"]),
 ]
-STREETS = ["Hauptstraße", "Rue de Rivoli", "High Street", "George Street", "Queen Street", "Friedrichstraße",
-           "Baker Street", "Collins Street", "Lambton Quay", "Avenue Victor Hugo"]
 PRODUCTS = ["Consulting hour", "Installation service", "Annual support plan", "Laptop stand", "Office chair",
             "Standing desk", "Wireless keyboard", "27-inch monitor", "Network switch", "Cloud backup licence",
             "Training day", "Printer toner", "Coffee beans 1 kg", "Safety helmet", "LED panel", "Cable kit"]
@@ -71,8 +71,8 @@ def _org(now):
 
 
 def _address(rng, prefix, zip_name="Code"):
-    city, state, code, country, _ = rng.choice(PLACES)
-    return {f"{prefix}_Street": f"{rng.randint(1, 240)} {rng.choice(STREETS)}", f"{prefix}_City": city,
+    city, state, code, country, _, streets = rng.choice(PLACES)
+    return {f"{prefix}_Street": f"{rng.choice(streets)} {rng.randint(1, 240)}", f"{prefix}_City": city,
             f"{prefix}_State": state, f"{prefix}_{zip_name}": code, f"{prefix}_Country": country}
 
 
@@ -87,7 +87,7 @@ def _record(org, module, zid, data, name, user, when):
 
 
 @transaction.atomic(using="sandbox")
-def seed(accounts: int = 200, products: int = 50, invoices: int = 200, seed_value: int = 7) -> dict:
+def seed(accounts: int = 200, products: int = 50, invoices: int = 200, seed_value: int = 7) -> str:
     rng = random.Random(seed_value)
     now = truncate(clock.now())
     org, users, taxes = _org(now)
@@ -142,7 +142,7 @@ def seed(accounts: int = 200, products: int = 50, invoices: int = 200, seed_valu
 
     all_accounts = account_rows or list(Record.objects.filter(org=org, module="Accounts", deleted_time=None)[:500])
     all_products = product_rows or list(Record.objects.filter(org=org, module="Products", deleted_time=None)[:200])
-    contact_of = {row.data["Account_Name"]: row.zid for row in contact_rows}
+    contact_of = {int(row.data["Account_Name"]): row.zid for row in contact_rows}
     if invoices and (not all_accounts or not all_products):
         raise ValueError("Invoices need at least one account and one product.")
     invoice_ids = Counter.allocate(invoices) if invoices else []
@@ -172,5 +172,5 @@ def seed(accounts: int = 200, products: int = 50, invoices: int = 200, seed_valu
                                                     "Billing_Code", "Billing_Country")}}
         rows.append(_record(org, "Invoices", zid, data, subject, rng.choice(users), when(index, invoices)))
     Record.objects.bulk_create(rows, batch_size=1000)
-    return {"org": org.company_name, "dc": org.dc, "accounts": accounts, "contacts": accounts,
-            "products": products, "invoices": invoices, "sign_in": SIGN_IN_EMAIL}
+    return (f"1 org ({org.company_name}, data centre {org.dc}) with {accounts} accounts, {accounts} contacts, "
+            f"{products} products and {invoices} invoices; sign in as {SIGN_IN_EMAIL} / {SIGN_IN_PASSWORD}")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import oauth
 from .models import User
+from .seed import SIGN_IN_EMAIL, SIGN_IN_PASSWORD
 from .urls_helpers import accounts_server, api_domain, remember_base
 
 AUTH_PARAMS = ("client_id", "response_type", "redirect_uri", "scope", "access_type", "prompt", "state")
@@ -44,7 +45,8 @@ def authorize(request, dc):
         return render(request, "sandbox_zoho/authorize_error.html", {"problem": problem}, status=400)
     context = {"params": params, "scopes": oauth.parse_scopes(params["scope"]), "dc": dc,
                "data_centres": [(code, oauth.DC_LABELS[code]) for code in oauth.DATA_CENTRES],
-               "chosen_dc": source.get("dc") or _default_dc(), "email": source.get("email", "")}
+               "chosen_dc": source.get("dc") or _default_dc(), "email": source.get("email", ""),
+               "demo_email": SIGN_IN_EMAIL, "demo_password": SIGN_IN_PASSWORD}
     if request.method == "GET":
         return render(request, "sandbox_zoho/authorize.html", context)
     state = params["state"] or None

@@ -53,7 +53,7 @@ def test_users_carry_their_language_and_current_user_is_the_connecting_one(crm):
     assert {u["language"] for u in users["users"]} == {"de_DE", "fr_FR", "en_US"}
     assert users["info"]["count"] == 3
     current = crm.get("users", params={"type": "CurrentUser"}).json()["users"]
-    assert [(u["email"], u["language"]) for u in current] == [("zoho.admin@example.com", "de_DE")]
+    assert [(u["email"], u["language"]) for u in current] == [("demo@zoho.sandbox", "de_DE")]
 
 
 def test_an_unknown_api_path_is_an_invalid_url_pattern(crm):

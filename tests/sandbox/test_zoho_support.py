@@ -9,8 +9,8 @@ import requests
 
 ALL_SCOPES = ("ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.notifications.ALL,ZohoCRM.users.READ,"
               "ZohoCRM.org.READ,ZohoCRM.coql.READ")
-PASSWORD = "sandbox-zoho"
-EMAIL = "zoho.admin@example.com"
+PASSWORD = "sandbox"
+EMAIL = "demo@zoho.sandbox"
 REDIRECT_URI = "http://127.0.0.1:8000/connections/zoho/callback/"
 
 
