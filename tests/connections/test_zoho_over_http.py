@@ -1,7 +1,6 @@
 """Zoho CRM through the sandbox over HTTP: consent in the EU data centre, the client, a revoked grant."""
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -13,26 +12,7 @@ from connections import services
 from connections.exceptions import AuthRevoked
 from connections.models import Status, ZohoConnection
 from connections.providers.zoho.client import ZohoClient
-
-PORTAL_HOST = "127.0.0.1:8000"  # a loopback host: the emulator accepts it as a redirect URI (any port)
-ZOHO_EMAIL, ZOHO_PASSWORD = "zoho.admin@example.com", "sandbox-zoho"
-
-
-def _connect_zoho(client, *, dc="eu") -> ZohoConnection:
-    start = client.post(reverse("connections:zoho_connect"), {"next": "onboarding"}, HTTP_HOST=PORTAL_HOST)
-    authorize_url = start["Location"]
-    form = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
-    assert requests.get(authorize_url, timeout=10).status_code == 200  # the sign-in page accepts our request
-    origin = f"{urlsplit(authorize_url).scheme}://{urlsplit(authorize_url).netloc}"
-    consent = requests.post(authorize_url.split("?")[0], data={**form, "email": ZOHO_EMAIL, "password": ZOHO_PASSWORD,
-                                                               "dc": dc, "action": "accept"},
-                            headers={"Origin": origin}, allow_redirects=False, timeout=10)
-    assert consent.status_code == 302, consent.text[:500]
-    callback = urlsplit(consent.headers["Location"])
-    assert callback.path == reverse("connections:zoho_callback")
-    response = client.get(f"{callback.path}?{callback.query}", HTTP_HOST=PORTAL_HOST)
-    assert response.status_code == 302
-    return ZohoConnection.objects.get()
+from tests.connections.sandbox_flows import connect_zoho as _connect_zoho
 
 
 def test_authorizing_zoho_in_the_eu_stores_the_data_centre_org_and_language(sandbox, owner_client):
