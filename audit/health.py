@@ -6,6 +6,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Case, CharField, Count, F, Value, When, Window
 from django.db.models.functions import Concat, RowNumber, TruncDate
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from .models import AuditEntry, Module, Status, Trigger
 
 WINDOW_DAYS = 30
+CACHE_SECONDS = 60  # the dashboard's counts may be a minute old; they read a month of entries
 CHART_HEIGHT = 120  # px of the tallest bar in the SVG chart
 BAR_WIDTH = 7  # px of one bar; a day is two bars and a gap
 DAY_WIDTH = 2 * BAR_WIDTH + 4
@@ -23,10 +25,13 @@ SYNCED_MODULES = [m for m in Module if m != Module.CONNECTION]
 @dataclass
 class ModuleHealth:
     module: str
-    label: str
     in_sync: int = 0
     failing: int = 0
     skipped: int = 0
+
+    @property
+    def label(self):
+        return Module(self.module).label
 
 
 @dataclass
@@ -81,7 +86,7 @@ def module_health(queryset, now=None) -> list[ModuleHealth]:
         .values_list("module", "status")
     )
     counts = Counter(latest)  # one small row per record; counted here, saving a join back to the table
-    rows = {m.value: ModuleHealth(module=m.value, label=m.label) for m in SYNCED_MODULES}
+    rows = {m.value: ModuleHealth(module=m.value) for m in SYNCED_MODULES}
     attribute = {Status.SUCCESS: "in_sync", Status.FAILED: "failing", Status.SKIPPED: "skipped"}
     for (module, status), n in counts.items():
         health = rows.get(module)
@@ -128,3 +133,13 @@ def daily_counts(queryset, now=None) -> list[Day]:
         day.success_height = round(CHART_HEIGHT * day.successes / tallest)
         day.failure_height = round(CHART_HEIGHT * day.failures / tallest)
     return days
+
+
+def cached_summary(organisation, queryset) -> dict:
+    """{"modules": module_health(...), "days": daily_counts(...)}, computed at most once a minute."""
+    key = f"audit:dashboard:{organisation.pk}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = {"modules": module_health(queryset), "days": daily_counts(queryset)}
+        cache.set(key, summary, CACHE_SECONDS)
+    return summary

@@ -130,9 +130,10 @@ def dashboard(request):
     context = {"has_organisation": request.organisation is not None}
     if request.organisation is not None:
         entries = scoped(request, AuditEntry)
-        days = health.daily_counts(entries)
+        summary = health.cached_summary(request.organisation, entries)
+        days = summary["days"]
         context.update(
-            modules=health.module_health(entries),
+            modules=summary["modules"],
             runs=health.last_runs(entries),
             days=days,
             chart_max=max(max(day.successes, day.failures) for day in days),

@@ -85,3 +85,14 @@ def test_a_read_only_member_sees_the_dashboard(client, read_only_member, organis
     response = client.get(URL)
     assert response.status_code == 200
     assert by_module(response)["accounts"] == (1, 0, 0)
+
+
+def test_the_counts_are_reused_for_a_minute(owner_client, organisation):
+    make_entry(organisation, module=Module.ACCOUNTS, zoho_id="A", status=Status.SUCCESS)
+    assert by_module(owner_client.get(URL))["accounts"] == (1, 0, 0)
+    make_entry(organisation, module=Module.ACCOUNTS, zoho_id="B", status=Status.FAILED)
+    assert by_module(owner_client.get(URL))["accounts"] == (1, 0, 0)
+    from django.core.cache import cache
+
+    cache.delete(f"audit:dashboard:{organisation.pk}")
+    assert by_module(owner_client.get(URL))["accounts"] == (1, 1, 0)
