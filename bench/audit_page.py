@@ -171,7 +171,7 @@ def _scenarios(today, zoho_id: str):
     }
 
 
-def _measure_other_pages(client, url, today) -> None:
+def _measure_other_pages(client, url, today, organisation) -> None:
     """For information (no goal): the dashboard, and a streamed CSV export of the filtered rows."""
     import datetime
 
@@ -179,10 +179,11 @@ def _measure_other_pages(client, url, today) -> None:
     from django.urls import reverse
 
     home = reverse("tenancy:home")
+    key = f"audit:dashboard:{organisation.pk}"  # only this key: the cache may be a shared Redis
     export = reverse("audit:export")
     params = {"date_from": (today - datetime.timedelta(days=90)).isoformat(), "status": "failed"}
     for label, fetch in [
-        ("dashboard, uncached (its counts are kept 60 s)", lambda: (cache.clear(), client.get(home).content)[1]),
+        ("dashboard, uncached (its counts are kept 60 s)", lambda: (cache.delete(key), client.get(home).content)[1]),
         ("CSV export, 90 days of failures (streamed)", lambda: b"".join(client.get(export, params).streaming_content)),
     ]:
         fetch()
@@ -282,7 +283,7 @@ def _run() -> int:
             f"   ({shown} rows shown; {counted.group(1) if counted else '?'})",
             flush=True,
         )
-    _measure_other_pages(client, url, timezone.localdate())
+    _measure_other_pages(client, url, timezone.localdate(), organisations[0])
     headline = results["filtered + searched (90 days, failed, name word)"]
     p95 = _percentile(headline, 0.95)
     print(
