@@ -50,6 +50,9 @@ class Grant(models.Model):
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"grant {self.pk} of {self.user_id}"
+
 
 class AuthCode(models.Model):
     code = models.CharField(max_length=100, primary_key=True)
@@ -60,6 +63,9 @@ class AuthCode(models.Model):
     created_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"code for grant {self.grant_id}"
+
 
 class RefreshToken(models.Model):
     token = models.CharField(max_length=100, primary_key=True)
@@ -69,6 +75,9 @@ class RefreshToken(models.Model):
     successor = models.CharField(max_length=100, blank=True)
     revoked = models.BooleanField(default=False)
 
+    def __str__(self):
+        return f"refresh token of grant {self.grant_id}"
+
 
 class AccessToken(models.Model):
     token = models.CharField(max_length=100, primary_key=True)
@@ -76,6 +85,9 @@ class AccessToken(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     revoked = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"access token of grant {self.grant_id}"
 
 
 class Connection(models.Model):
@@ -94,6 +106,9 @@ class Connection(models.Model):
             models.UniqueConstraint(fields=["user", "organisation", "client_id"], name="xero_connection_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.user_id} -> {self.organisation_id}"
+
 
 class Record(models.Model):
     """Common columns of the accounting records."""
@@ -111,11 +126,17 @@ class Account(Record):
     code = models.CharField(max_length=10)
     status = models.CharField(max_length=20, default="ACTIVE")
 
+    def __str__(self):
+        return f"{self.code} {self.data.get('Name', '')}"
+
 
 class TaxRate(Record):
     id = models.BigAutoField(primary_key=True)
     tax_type = models.CharField(max_length=30)
     status = models.CharField(max_length=20, default="ACTIVE")
+
+    def __str__(self):
+        return self.tax_type
 
 
 class Contact(Record):
@@ -124,10 +145,16 @@ class Contact(Record):
     contact_number = models.CharField(max_length=50, blank=True, db_index=True)
     status = models.CharField(max_length=20, default="ACTIVE")
 
+    def __str__(self):
+        return self.name
+
 
 class Item(Record):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     code = models.CharField(max_length=30)
+
+    def __str__(self):
+        return self.code
 
 
 class Invoice(Record):
@@ -137,11 +164,17 @@ class Invoice(Record):
     status = models.CharField(max_length=20, default="DRAFT")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="invoices")
 
+    def __str__(self):
+        return f"{self.type} {self.number or self.pk} ({self.status})"
+
 
 class Payment(Record):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     status = models.CharField(max_length=20, default="AUTHORISED")
+
+    def __str__(self):
+        return f"payment {self.pk} on {self.invoice_id}"
 
 
 class RateWindow(models.Model):
@@ -154,6 +187,9 @@ class RateWindow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="xero_rate_window_unique")]
+
+    def __str__(self):
+        return f"{self.tenant} {self.kind}: {self.calls}"
 
 
 class IdempotencyRecord(models.Model):
@@ -169,9 +205,15 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="xero_idempotency_unique")]
 
+    def __str__(self):
+        return f"{self.organisation_id} {self.key}"
+
 
 class WebhookSequence(models.Model):
     """The app's webhook event sequence (one row)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"webhook sequence {self.last}"

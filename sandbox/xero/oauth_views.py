@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.hashers import check_password
-from django.core import signing
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _

@@ -126,7 +126,7 @@ class _Parser:
                 if len(args) == 1 and isinstance(args[0], str):
                     parsed = datetime.datetime.fromisoformat(args[0].replace("Z", "+00:00"))
                 else:
-                    parsed = datetime.datetime(*[int(a) for a in args])
+                    parsed = datetime.datetime(*[int(a) for a in args], tzinfo=datetime.UTC)
             except (TypeError, ValueError):
                 raise WhereError(f"Invalid {name}(...)") from None
             if parsed.tzinfo is None:

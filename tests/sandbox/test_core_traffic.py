@@ -4,7 +4,7 @@ import json
 
 import requests
 
-from .xero_helpers import AU, UK, CLIENT, api_for, connect, seed_reference, token_request
+from .xero_helpers import AU, CLIENT, UK, api_for, connect, seed_reference, token_request
 
 
 def test_counters_count_api_calls_per_endpoint_and_tenant_but_not_oauth_or_control_calls(sandbox):

@@ -3,7 +3,18 @@ revocation and connections."""
 
 import requests
 
-from .xero_helpers import AU, CLIENT, REDIRECT_URI, UK, Api, authorize, connect, pkce_pair, seed_reference, token_request
+from .xero_helpers import (
+    AU,
+    CLIENT,
+    REDIRECT_URI,
+    UK,
+    Api,
+    authorize,
+    connect,
+    pkce_pair,
+    seed_reference,
+    token_request,
+)
 
 
 def _code(sandbox, **kwargs):
