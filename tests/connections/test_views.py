@@ -273,3 +273,21 @@ def test_a_callback_started_in_another_organisation_is_refused(client, owner, or
         response = client.get(reverse("connections:xero_callback"), {"code": "c", "state": query["state"]},
                               follow=True)
     assert "expired or was already used" in response.content.decode()
+
+
+def test_outsiders_cannot_complete_a_consent_started_for_another_organisation(owner, outsider):
+    from django.test import Client
+
+    owner_browser, outsider_browser = Client(), Client()
+    owner_browser.force_login(owner)
+    outsider_browser.force_login(outsider)
+    xero_state = _start_xero(owner_browser)["state"]
+    zoho_state = _query(owner_browser.post(reverse("connections:zoho_connect"))["Location"])["state"]
+    with responses.RequestsMock():  # no provider call may happen
+        xero = outsider_browser.get(reverse("connections:xero_callback"), {"code": "c", "state": xero_state},
+                                    follow=True)
+        zoho = outsider_browser.get(reverse("connections:zoho_callback"),
+                                    {"code": "c", "state": zoho_state, "location": "eu"}, follow=True)
+    assert "expired or was already used" in xero.content.decode()
+    assert "expired or was already used" in zoho.content.decode()
+    assert not XeroTokenSet.objects.exists() and not ZohoConnection.objects.exists()

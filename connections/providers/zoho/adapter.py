@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from ...exceptions import PermanentError, TransientError
 from ..http import RETRYABLE_ERRORS, new_session
@@ -21,7 +22,7 @@ from ..oauth import post_token
 @dataclass(frozen=True)
 class DataCentre:
     location: str
-    label: str
+    label: str  # translatable (lazy)
     accounts_server: str
     api_domain: str
 
@@ -29,14 +30,14 @@ class DataCentre:
 DATA_CENTRES = {
     dc.location: dc
     for dc in [
-        DataCentre("us", "United States", "https://accounts.zoho.com", "https://www.zohoapis.com"),
-        DataCentre("eu", "Europe", "https://accounts.zoho.eu", "https://www.zohoapis.eu"),
-        DataCentre("in", "India", "https://accounts.zoho.in", "https://www.zohoapis.in"),
-        DataCentre("au", "Australia", "https://accounts.zoho.com.au", "https://www.zohoapis.com.au"),
-        DataCentre("jp", "Japan", "https://accounts.zoho.jp", "https://www.zohoapis.jp"),
-        DataCentre("ca", "Canada", "https://accounts.zohocloud.ca", "https://www.zohoapis.ca"),
-        DataCentre("sa", "Saudi Arabia", "https://accounts.zoho.sa", "https://www.zohoapis.sa"),
-        DataCentre("cn", "China", "https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn"),
+        DataCentre("us", _("United States"), "https://accounts.zoho.com", "https://www.zohoapis.com"),
+        DataCentre("eu", _("Europe"), "https://accounts.zoho.eu", "https://www.zohoapis.eu"),
+        DataCentre("in", _("India"), "https://accounts.zoho.in", "https://www.zohoapis.in"),
+        DataCentre("au", _("Australia"), "https://accounts.zoho.com.au", "https://www.zohoapis.com.au"),
+        DataCentre("jp", _("Japan"), "https://accounts.zoho.jp", "https://www.zohoapis.jp"),
+        DataCentre("ca", _("Canada"), "https://accounts.zohocloud.ca", "https://www.zohoapis.ca"),
+        DataCentre("sa", _("Saudi Arabia"), "https://accounts.zoho.sa", "https://www.zohoapis.sa"),
+        DataCentre("cn", _("China"), "https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn"),
     ]
 }
 
