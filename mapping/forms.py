@@ -76,6 +76,10 @@ class Row:
         )
 
     @property
+    def transform_label(self):
+        return dict(TRANSFORM_CHOICES).get(self.transform.value() or "", "")
+
+    @property
     def type_label(self):
         return TYPE_LABELS.get(self.xero_field.type, self.xero_field.type)
 

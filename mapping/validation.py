@@ -13,7 +13,7 @@ Each Problem has a stable ``code``, a ``severity`` and a translated ``message`` 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from . import paths
 from .catalogue import ENUM
@@ -28,7 +28,7 @@ ERROR = "error"
 WARNING = "warning"
 
 # The Zoho pseudo-field ``id`` (the record's own id) can fill text fields such as ContactNumber.
-ID_FIELD = {"api_name": "id", "label": "Record ID", "kind": ZOHO_TEXT, "data_type": "id"}
+ID_FIELD = {"api_name": "id", "label": gettext_lazy("Record ID"), "kind": ZOHO_TEXT, "data_type": "id"}
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,12 @@
           chip.setAttribute("aria-pressed", "true");
           form.querySelectorAll(".xero-box").forEach(function (box) { box.classList.add("awaiting"); });
           announce(text("picked", { field: chip.getAttribute("data-label") }));
+          // Move on to the first box that takes this kind of field; Tab goes on from there.
+          var kind = chip.getAttribute("data-kind"), line = chip.getAttribute("data-line");
+          var target = Array.prototype.find.call(form.querySelectorAll(".xero-box"), function (box) {
+            return box.getAttribute("data-line") === line && (box.getAttribute("data-accepts") || "").split(" ").indexOf(kind) !== -1;
+          });
+          if (target) target.querySelector("[data-role=drop-here]").focus();
         } else if (event.key === "Escape") {
           unpick();
         }

@@ -162,3 +162,19 @@ def test_the_mapping_pages_need_sign_in(client):
         reverse("mapping:export"),
     ):
         assert client.get(url).status_code == 302
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_the_editor_works_in_german_and_french(owner_client, owner, organisation, language):
+    owner.language = language
+    owner.save()
+    html = owner_client.get(editor_url()).content.decode()
+    assert f'<html lang="{language}">' in html
+    assert 'data-testid="zoho-field-Phone"' in html and 'data-testid="save-mapping"' in html
+    response = owner_client.post(
+        editor_url(), form_data(organisation, **{"zoho:Phones[MOBILE].PhoneNumber": "Phone"})
+    )
+    assert response.status_code == 302
+    assert {"xero": "Phones[MOBILE].PhoneNumber", "zoho": "Phone"} in services.get_mapping(
+        organisation, "accounts", "zoho_to_xero"
+    )["rules"]
