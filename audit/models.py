@@ -9,6 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from tenancy.models import Organisation
 
 
+def translate_message(message_key: str, message_params: dict | None, message: str) -> str:
+    """An audit message in the active language; the stored English `message` when it cannot be built."""
+    if not message_key:
+        return message
+    try:
+        return gettext(message_key) % (message_params or {})
+    except (KeyError, TypeError, ValueError):
+        return message
+
+
 class Module(models.TextChoices):
     ACCOUNTS = "accounts", _("Accounts")
     CONTACTS = "contacts", _("Contacts")
@@ -105,12 +115,7 @@ class AuditEntry(models.Model):
     @property
     def translated_message(self) -> str:
         """The message in the active language (falls back to the stored English text)."""
-        if not self.message_key:
-            return self.message
-        try:
-            return gettext(self.message_key) % (self.message_params or {})
-        except (KeyError, TypeError, ValueError):
-            return self.message
+        return translate_message(self.message_key, self.message_params, self.message)
 
 
 class AlertState(models.Model):

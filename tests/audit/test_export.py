@@ -64,3 +64,24 @@ def test_html_and_commas_in_names_are_exported_verbatim(owner_client, organisati
     make_entry(organisation, record_name='<b>Bold</b>, "quoted"')
     rows = read_csv(owner_client.get(URL))
     assert rows[1][1] == '<b>Bold</b>, "quoted"'
+
+
+def test_the_export_writes_messages_and_labels_in_the_readers_language(owner_client, organisation, owner):
+    from django.utils.translation import gettext_noop
+
+    make_entry(
+        organisation,
+        status=Status.FAILED,
+        message_key=gettext_noop("Xero rejected %(name)s."),
+        message_params={"name": "Acme"},
+        message="Xero rejected Acme.",
+    )
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+    rows = read_csv(owner_client.get(URL))
+    assert rows[1][7] == "Xero rejected Acme."  # no German msgid yet: the English text, never a crash
+    from django.utils import translation
+
+    with translation.override("de"):
+        assert rows[1][6] == str(Status.FAILED.label)  # the label in German, not the stored value
+        assert rows[0][0] == translation.gettext("Created")
