@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from connections.exceptions import AuthRevoked
-from connections.models import Status, XeroOrganisation, XeroTokenSet
+from connections.models import ApiCallCounter, Status, XeroOrganisation, XeroTokenSet
 from connections.providers.xero import tokens
 from connections.providers.xero.client import XeroClient
 from connections.tasks import refresh_idle_xero_token_sets, refresh_xero_token_set
@@ -102,6 +102,8 @@ def test_twenty_concurrent_workers_with_an_expired_token_cause_exactly_one_refre
     token_set.refresh_from_db()
     assert token_set.status == Status.ACTIVE
     assert token_set.refresh_token == identity.valid_refresh == "rt-1"
+    assert ApiCallCounter.objects.get(endpoint="POST oauth/token (refresh)").count == 1
+    assert ApiCallCounter.objects.get(endpoint="GET Organisation").count == 20
 
 
 @pytest.mark.django_db

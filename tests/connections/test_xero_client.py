@@ -153,6 +153,7 @@ def test_an_expired_token_is_refreshed_and_the_rotated_token_saved(client, xero_
     assert responses.calls[1].request.headers["Authorization"] == "Bearer new-access"
     token_set.refresh_from_db()
     assert (token_set.access_token, token_set.refresh_token) == ("new-access", "new-refresh")
+    assert ApiCallCounter.objects.get(endpoint="POST oauth/token (refresh)").count == 1
 
 
 @responses.activate

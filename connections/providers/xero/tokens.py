@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ... import conf
+from ...counters import record_call
 from ...exceptions import AuthRevoked
 from ...models import Status, XeroTokenSet
 from .adapter import XeroAdapter
@@ -47,6 +48,8 @@ def refresh(token_set_id, *, failed_access_token: str | None = None, adapter: Xe
         still_rejected = failed_access_token is not None and token_set.access_token == failed_access_token
         if not (force or still_rejected or _is_stale(token_set)):
             return token_set.access_token
+        record_call(organisation_id=token_set.organisation_id, provider="xero", external_id="",
+                    endpoint="POST oauth/token (refresh)")
         try:
             token = adapter.refresh(token_set.refresh_token)
         except AuthRevoked as error:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ... import conf
+from ...counters import record_call
 from ...exceptions import AuthRevoked
 from ...models import Status, ZohoConnection
 from .adapter import ZohoAdapter
@@ -36,6 +37,8 @@ def refresh(connection_id, *, failed_access_token: str | None = None, adapter: Z
         still_rejected = failed_access_token is not None and connection.access_token == failed_access_token
         if not (still_rejected or _is_stale(connection)):
             return connection.access_token
+        record_call(organisation_id=connection.organisation_id, provider="zoho", external_id=connection.crm_org_id,
+                    endpoint="POST oauth/token (refresh)")
         try:
             token = adapter.refresh(accounts_server=connection.accounts_server, refresh_token=connection.refresh_token)
         except AuthRevoked as error:
