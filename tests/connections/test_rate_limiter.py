@@ -108,3 +108,35 @@ def test_redis_is_used_when_the_cache_is_redis_and_memory_otherwise(settings):
     _redis_store()
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     assert isinstance(backend(), _RedisBackend)
+
+
+def _process_worker(key, calls, results):
+    import redis
+
+    store = _RedisBackend(redis.Redis.from_url(REDIS_URL))
+    limiter = RateLimiter(key, Limits(per_window=6, window_seconds=0.5, max_concurrent=2), store=store)
+    for _ in range(calls):
+        with limiter.slot():
+            start = time.time()
+            time.sleep(0.03)
+            results.put((start, time.time()))
+
+
+def test_separate_worker_processes_share_one_budget_through_redis():
+    import multiprocessing
+
+    _redis_store()
+    key = f"test:{uuid.uuid4().hex}"
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    processes = [context.Process(target=_process_worker, args=(key, 6, results)) for _ in range(3)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    calls = sorted(results.get(timeout=5) for _ in range(18))
+    assert all(process.exitcode == 0 for process in processes)
+    peak = max(sum(1 for s, e in calls if s <= start < e) for start, _end in calls)
+    assert peak <= 2
+    for i in range(len(calls) - 6):  # call i+6 starts a full window after call i ended
+        assert calls[i + 6][0] - calls[i][1] >= 0.49
