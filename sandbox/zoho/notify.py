@@ -65,7 +65,8 @@ def record_changes(org, module: str, events: list) -> None:
             if chosen:
                 bodies.append((channel.notify_url, _body(org, module, operation, chosen, channel, now)))
     if bodies:
-        transaction.on_commit(lambda: [_submit(url, body) for url, body in bodies], using="sandbox")
+        timeout = float(config.get("zoho.notify_timeout", 10))  # read here: delivery threads never use the DB
+        transaction.on_commit(lambda: [_submit(url, body, timeout) for url, body in bodies], using="sandbox")
 
 
 def condition_fields(conditions, module: str) -> set[str] | None:
@@ -113,14 +114,14 @@ def _body(org, module, operation, events, channel, now) -> dict:
     return body
 
 
-def _submit(url: str, body: dict) -> None:
+def _submit(url: str, body: dict, timeout: float) -> None:
     global _pending
     with _pending_lock:
         _pending += 1
-    _pool.submit(_deliver, url, body)
+    _pool.submit(_deliver, url, body, timeout)
 
 
-def _deliver(url: str, body: dict) -> None:
+def _deliver(url: str, body: dict, timeout: float) -> None:
     global _pending
     entry = {"url": url, "channel_id": body["channel_id"], "module": body["module"],
              "operation": body["operation"], "ids": body["ids"], "status": None, "error": ""}
@@ -128,7 +129,7 @@ def _deliver(url: str, body: dict) -> None:
         request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
                                          headers={"Content-Type": "application/json",
                                                   "User-Agent": "Zoho CRM Notifications (sandbox)"})
-        with urllib.request.urlopen(request, timeout=config.get("zoho.notify_timeout", 10)) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             entry["status"] = response.status
     except urllib.error.HTTPError as error:
         entry["status"] = error.code
