@@ -81,3 +81,15 @@ def test_the_rotation_command_re_encrypts_every_token_so_the_old_key_can_go(orga
     settings.FIELD_ENCRYPTION_KEYS = [new_key]
     assert XeroTokenSet.objects.get(pk=xero.token_set_id).access_token == xero.token_set.access_token
     assert ZohoConnection.objects.get(pk=zoho.pk).refresh_token == zoho.refresh_token
+
+
+def test_the_admin_never_shows_a_token(client, organisation, django_user_model):
+    admin = django_user_model.objects.create_superuser(email="root@example.com", password="x" * 12)
+    client.force_login(admin)
+    xero = XeroOrganisationFactory(organisation=organisation)
+    zoho = ZohoConnectionFactory(organisation=organisation)
+    pages = [client.get(f"/admin/connections/xerotokenset/{xero.token_set_id}/change/"),
+             client.get(f"/admin/connections/zohoconnection/{zoho.pk}/change/")]
+    assert all(page.status_code == 200 for page in pages)
+    for secret in (xero.token_set.access_token, xero.token_set.refresh_token, zoho.access_token, zoho.refresh_token):
+        assert all(secret not in page.content.decode() for page in pages)

@@ -218,3 +218,11 @@ def test_items_are_read_in_one_call_and_deleted_by_id(client):
     client.delete_item("i-1")
     assert ApiCallCounter.objects.filter(endpoint="DELETE Items/i-1").exists() or \
         ApiCallCounter.objects.filter(endpoint__startswith="DELETE Items").exists()
+
+
+@responses.activate
+def test_every_call_has_the_configured_timeout(client, settings):
+    settings.PROVIDER_HTTP_TIMEOUT = 12.5
+    responses.get(f"{API}/Accounts", json={"Accounts": []})
+    client.get_accounts()
+    assert responses.calls[0].request.req_kwargs["timeout"] == 12.5
