@@ -67,3 +67,12 @@ def test_a_user_without_an_organisation_gets_404_on_the_audit_urls(client, secre
     assert client.get(reverse("audit:export")).status_code == 404
     assert client.get(reverse("audit:detail", args=[secret.pk])).status_code == 404
     assert client.get(reverse("tenancy:home")).status_code == 200
+
+
+def test_the_admin_lists_entries_read_only_for_superusers(client, secret):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:audit_auditentry_add")).status_code == 403

@@ -1,0 +1,27 @@
+"""Read-only admin for operators (superusers); customers use the Audit page, scoped to their organisation."""
+
+from django.contrib import admin
+
+from .models import AlertState, AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "organisation", "module", "record_name", "direction", "trigger", "status")
+    list_filter = ("status", "module", "direction", "trigger")
+    search_fields = ("record_name", "zoho_id", "xero_id")
+    list_select_related = ("organisation",)
+    raw_id_fields = ("organisation", "resync_of")
+    show_full_result_count = False  # no COUNT(*) over a million rows
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AlertState)
+class AlertStateAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "kind", "last_sent_at")
+    list_select_related = ("organisation",)
