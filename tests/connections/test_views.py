@@ -175,6 +175,8 @@ def test_the_connection_page_shows_names_dc_scopes_quota_and_a_reconnect_button(
     assert "Demo Company (AU)" in page and "Zylker GmbH" in page and "Europe (EU)" in page
     assert "accounting.contacts" in page and "0 of 5000" in page
     assert 'data-testid="reconnect-xero"' not in page
+    XeroOrganisation.objects.filter(pk=xero.pk).update(day_limit_remaining=4321)
+    assert "Xero reports 4321 left today" in owner_client.get(reverse("connections:index")).content.decode()
     for secret in (xero.token_set.access_token, xero.token_set.refresh_token):
         assert secret not in page
     XeroTokenSet.objects.filter(pk=xero.token_set_id).update(status=Status.RECONNECT_NEEDED)

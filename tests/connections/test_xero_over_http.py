@@ -37,6 +37,8 @@ def test_connecting_two_xero_organisations_stores_one_token_set_and_both_tenants
     assert names == {o.tenant_name for o in organisations}
     page = owner_client.get(reverse("connections:index")).content.decode()
     assert all(o.tenant_name in page for o in organisations)
+    assert page.count("1 of 5000") == 2  # today's quota: one call per organisation so far
+    assert page.count("Xero reports 4999 left today") == 2
 
 
 def test_resetting_one_organisation_disconnects_it_in_xero_and_it_can_be_connected_again(seeded, owner_client,
