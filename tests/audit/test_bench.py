@@ -1,5 +1,4 @@
-from bench import MODULES
-from bench import audit_page
+from bench import MODULES, audit_page
 
 
 def test_the_benchmark_refuses_anything_but_postgresql(monkeypatch, capsys):
