@@ -145,10 +145,30 @@ PHONE_LABELS = {
 
 def _phone_fields() -> list[XeroField]:
     # Phone schema (spec L20323): PhoneType DEFAULT|DDI|MOBILE|FAX|OFFICE, PhoneNumber <= 50.
-    return [
+    fields = [
         XeroField(f"Phones[{kind}].PhoneNumber", TEXT, label, max_length=50)
         for kind, label in PHONE_LABELS.items()
     ]
+    for kind in (
+        "DEFAULT",
+        "MOBILE",
+    ):  # codes kept apart by Xero (PhoneCountryCode <= 20, PhoneAreaCode <= 10)
+        label = PHONE_LABELS[kind]
+        fields += [
+            XeroField(
+                f"Phones[{kind}].PhoneCountryCode",
+                TEXT,
+                format_lazy(_("{phone}: country code"), phone=label),
+                max_length=20,
+            ),
+            XeroField(
+                f"Phones[{kind}].PhoneAreaCode",
+                TEXT,
+                format_lazy(_("{phone}: area code"), phone=label),
+                max_length=10,
+            ),
+        ]
+    return fields
 
 
 _CONTACT_FIELDS = [

@@ -25,6 +25,8 @@ BY_TRANSFORM = {
     "value_table": (_SCALAR, {x.TEXT, x.ENUM, x.BOOLEAN}),
     "truncate": (_SCALAR, {x.TEXT}),
     "not": ({z.BOOLEAN}, {x.BOOLEAN}),
+    "address_lines": ({z.TEXT}, {x.TEXT}),
+    "phone": ({z.TEXT}, {x.TEXT}),
     "lookup": ({z.LOOKUP}, {x.REFERENCE}),
     "tax": ({z.TAX}, {x.TAX}),
     "account_code": ({z.TEXT, z.PICKLIST}, {x.TEXT}),

@@ -37,6 +37,20 @@ def _r(xero, zoho=None, **extra):
     return rule
 
 
+def _pairs(pairs, direction):
+    """Plain field-to-field rules; a street spreads over the address lines, and phones read from Xero carry their
+    country and area codes."""
+    rules = []
+    for xero, zoho in pairs:
+        if xero.endswith(".AddressLine1"):
+            rules.append(_r(xero, zoho, transform={"kind": "address_lines"}))
+        elif direction == XERO_TO_ZOHO and xero.startswith("Phones[") and xero.endswith(".PhoneNumber"):
+            rules.append(_r(xero, zoho, transform={"kind": "phone"}))
+        else:
+            rules.append(_r(xero, zoho))
+    return rules
+
+
 def _address(xero_kind, zoho_prefix, code_suffix):
     return [
         (f"Addresses[{xero_kind}].AddressLine1", f"{zoho_prefix}_Street"),
@@ -79,35 +93,35 @@ _LOOKUP_CONTACT = {"kind": "lookup", "modules": ["Accounts", "Contacts"]}
 
 DEFAULT_RULES = {
     ("accounts", ZOHO_TO_XERO): [
-        *[_r(xero, zoho) for xero, zoho in _ACCOUNT_PAIRS],
+        *_pairs(_ACCOUNT_PAIRS, ZOHO_TO_XERO),
         _r("ContactNumber", "id"),
     ],
     ("accounts", XERO_TO_ZOHO): [
-        *[_r(xero, zoho) for xero, zoho in _ACCOUNT_PAIRS],
+        *_pairs(_ACCOUNT_PAIRS, XERO_TO_ZOHO),
         _r("Website", "Website"),
     ],
     ("contacts", ZOHO_TO_XERO): [
         _r("Name", ["First_Name", "Last_Name"], transform={"kind": "join", "separator": " "}),
         _r("LastName", "Last_Name"),
-        *[_r(xero, zoho) for xero, zoho in _CONTACT_PAIRS],
+        *_pairs(_CONTACT_PAIRS, ZOHO_TO_XERO),
         _r("IncludeInEmails", "Email_Opt_Out", transform={"kind": "not"}),
         _r("ContactNumber", "id"),
     ],
     ("contacts", XERO_TO_ZOHO): [
         # A Xero contact without person names still needs a Zoho Last_Name: take the contact's Name.
         _r("LastName", "Last_Name", fallback="Name"),
-        *[_r(xero, zoho) for xero, zoho in _CONTACT_PAIRS],
+        *_pairs(_CONTACT_PAIRS, XERO_TO_ZOHO),
         _r("IncludeInEmails", "Email_Opt_Out", transform={"kind": "not"}),
     ],
     ("products", ZOHO_TO_XERO): [
-        *[_r(xero, zoho) for xero, zoho in _PRODUCT_PAIRS],
+        *_pairs(_PRODUCT_PAIRS, ZOHO_TO_XERO),
         _r("Name", "Product_Name", transform={"kind": "truncate", "length": 50}),
         _r("SalesDetails.UnitPrice", "Unit_Price", transform={"kind": "round", "places": 4}),
         _r("SalesDetails.TaxType", "Tax", transform={"kind": "tax", "zoho_shape": "product_tax"}),
         _r("SalesDetails.AccountCode", transform={"kind": "account_code"}),
     ],
     ("products", XERO_TO_ZOHO): [
-        *[_r(xero, zoho) for xero, zoho in _PRODUCT_PAIRS],
+        *_pairs(_PRODUCT_PAIRS, XERO_TO_ZOHO),
         _r("Name", "Product_Name"),
         _r("SalesDetails.UnitPrice", "Unit_Price"),
         _r("SalesDetails.TaxType", "Tax", transform={"kind": "tax", "zoho_shape": "product_tax"}),
@@ -117,7 +131,7 @@ DEFAULT_RULES = {
         _r("Contact.ContactID", ["Account_Name", "Contact_Name"], transform=_LOOKUP_CONTACT),
         _r("InvoiceNumber", "Invoice_Number"),
         _r("Reference", "Subject"),
-        *[_r(xero, zoho) for xero, zoho in _INVOICE_PAIRS],
+        *_pairs(_INVOICE_PAIRS, ZOHO_TO_XERO),
         _r(
             "Status",
             "Status",
@@ -146,14 +160,14 @@ DEFAULT_RULES = {
     ("invoices", XERO_TO_ZOHO): [
         _r("Contact.ContactID", ["Account_Name", "Contact_Name"], transform=_LOOKUP_CONTACT),
         _r("Reference", "Subject", fallback="InvoiceNumber"),
-        *[_r(xero, zoho) for xero, zoho in _INVOICE_PAIRS],
+        *_pairs(_INVOICE_PAIRS, XERO_TO_ZOHO),
         _r("Status", "Status", transform={"kind": "value_table", "table": INVOICE_STATUS_TO_ZOHO}),
         _r(
             "LineItems[].ItemCode",
             "Invoiced_Items[].Product_Name",
             transform={"kind": "lookup", "modules": ["Products"]},
         ),
-        *[_r(xero, zoho) for xero, zoho in _LINE_PAIRS],
+        *_pairs(_LINE_PAIRS, XERO_TO_ZOHO),
         _r("LineItems[].UnitAmount", "Invoiced_Items[].List_Price"),
         _r(
             "LineItems[].TaxType",

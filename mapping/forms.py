@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from . import paths
 from .catalogue import TYPE_LABELS
 from .compatibility import accepted_kinds, implied_transform
-from .models import TaxMode
 from .registry import XERO_TO_ZOHO, ZOHO_TO_XERO, get_module
 from .transform import zoho_paths
 from .validation import ERROR, ID_FIELD, validate_mapping
@@ -24,6 +23,8 @@ TRANSFORM_CHOICES = [
     ("value_table", _("Value table")),
     ("truncate", _("Shorten to a length")),
     ("not", _("Yes/no reversed")),
+    ("address_lines", _("Street over the address lines 1 to 4")),
+    ("phone", _("Phone with country and area code (reading from Xero)")),
     ("lookup", _("Linked record (automatic)")),
     ("tax", _("Tax rate from the tax mapping (automatic)")),
     ("account_code", _("Default sales account unless the field is filled (automatic)")),
@@ -356,53 +357,3 @@ class ImportForm(forms.Form):
         if upload.size > 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 1 MB."))
         return upload
-
-
-class TaxModeForm(forms.Form):
-    tax_mode = forms.ChoiceField(label=_("Invoice amounts are"), choices=TaxMode.choices)
-
-
-class TaxMappingForm(forms.Form):
-    """One select per Zoho tax (its Xero tax rate), pre-selected with the saved choice or the suggestion."""
-
-    def __init__(self, *args, zoho_taxes, tax_rates, current, suggestions, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [("", _("— not mapped —"))] + [
-            (
-                rate.tax_type,
-                f"{rate.name} ({rate.tax_type}, {rate.rate.normalize() if rate.rate is not None else '?'} %)",
-            )
-            for rate in tax_rates
-        ]
-        self.zoho_taxes = list(zoho_taxes)
-        for tax in self.zoho_taxes:
-            self.fields[f"tax:{tax.name}"] = forms.ChoiceField(
-                label=tax.name,
-                choices=choices,
-                required=False,
-                initial=current.get(tax.name) or suggestions.get(tax.name) or "",
-            )
-
-    def rows(self):
-        return [(tax, self[f"tax:{tax.name}"]) for tax in self.zoho_taxes]
-
-    def choices(self) -> dict:
-        return {tax.name: self.cleaned_data.get(f"tax:{tax.name}") or "" for tax in self.zoho_taxes}
-
-
-class DefaultAccountsForm(forms.Form):
-    """The default sales account of each module that posts to one (Products, Invoices)."""
-
-    def __init__(self, *args, modules, accounts, current, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [("", _("— none —"))] + [
-            (account.code, f"{account.code} {account.name}") for account in accounts
-        ]
-        self.modules = modules
-        for module in modules:
-            self.fields[f"account:{module.key}"] = forms.ChoiceField(
-                label=module.label, choices=choices, required=False, initial=current.get(module.key, "")
-            )
-
-    def choices(self) -> dict:
-        return {module.key: self.cleaned_data.get(f"account:{module.key}") or "" for module in self.modules}

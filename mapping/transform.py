@@ -28,16 +28,16 @@ and the automatic ones the sync fills from the organisation's settings: ``lookup
 (``zoho_shape``: ``line_tax`` or ``product_tax``), ``tax_mode`` and ``account_code``.
 """
 
-import hashlib
-import json
 from decimal import Decimal
-from typing import Protocol
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
 from . import paths
 from .catalogue import BOOLEAN, CONTACT_PERSON_KEYS, DATE, NUMBER, REFERENCE, TAX, TEXT
+from .errors import InvalidValue, MappingError, UnresolvedLookup
+from .fingerprints import fingerprint
 from .registry import XERO_TO_ZOHO, ZOHO_TO_XERO, get_module
+from .resolvers import DictResolver, Resolver
 from .values import (
     ValueProblem,
     format_date,
@@ -48,88 +48,39 @@ from .values import (
     parse_number,
     round_number,
     to_json_number,
+    zoho_tax_value,
+    zoho_taxes_of,
 )
 
+__all__ = [
+    "AUTOMATIC_TRANSFORMS",
+    "USER_TRANSFORMS",
+    "DictResolver",
+    "InvalidValue",
+    "MappingError",
+    "Resolver",
+    "UnresolvedLookup",
+    "contact_person",
+    "fingerprint",
+    "rules_of",
+    "to_xero",
+    "to_zoho",
+    "zoho_paths",
+    "zoho_taxes_of",
+]
+
 AUTOMATIC_TRANSFORMS = ("lookup", "tax", "tax_mode", "account_code")
-USER_TRANSFORMS = ("join", "date", "number", "round", "value_table", "truncate", "not")
-
-
-class Resolver(Protocol):
-    """What the sync engine passes so the transform can follow links and apply the organisation's settings.
-
-    Xero references: for Accounts and Contacts the Xero ContactID; for Products the Xero Item Code (lines carry it).
-    """
-
-    def to_xero(self, zoho_module: str, zoho_id: str) -> str | None: ...
-
-    def to_zoho(self, zoho_module: str, xero_reference: str) -> str | None: ...
-
-    def xero_tax_type(self, zoho_tax_name: str, percentage) -> str | None: ...
-
-    def zoho_tax(self, xero_tax_type: str) -> dict | None: ...  # {"name", "percentage", "id"}
-
-    def default_account_code(self, module: str) -> str | None: ...
-
-    def tax_mode(self) -> str: ...  # "Exclusive", "Inclusive" or "NoTax"
-
-
-class MappingError(Exception):
-    """A record the mapping cannot turn into a payload. ``message`` is translated and says what to fix."""
-
-    code = "mapping_error"
-
-    def __init__(self, message_key: str, **params):
-        super().__init__(message_key % params if params else message_key)
-        self.message_key = message_key
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        return gettext(self.message_key) % self.params if self.params else gettext(self.message_key)
-
-
-class UnresolvedLookup(MappingError):
-    code = "unresolved_lookup"
-
-
-class InvalidValue(MappingError):
-    code = "invalid_value"
-
-
-class DictResolver:
-    """A resolver over plain dicts: links ``{zoho_module: {zoho_id: xero_ref}}``, tax mapping
-    ``{zoho_tax_name: xero_tax_type}``, Zoho taxes ``{name: {"percentage", "id"}}``, default accounts per module."""
-
-    def __init__(
-        self, links=None, tax_types=None, zoho_taxes=None, default_accounts=None, tax_mode="Exclusive"
-    ):
-        self.links = links or {}
-        self.tax_types = tax_types or {}
-        self.zoho_taxes = zoho_taxes or {}
-        self.default_accounts = default_accounts or {}
-        self._tax_mode = tax_mode
-
-    def to_xero(self, zoho_module, zoho_id):
-        return self.links.get(zoho_module, {}).get(str(zoho_id))
-
-    def to_zoho(self, zoho_module, xero_reference):
-        reverse = {xero: zoho for zoho, xero in self.links.get(zoho_module, {}).items()}
-        return reverse.get(xero_reference)
-
-    def xero_tax_type(self, zoho_tax_name, percentage):
-        return self.tax_types.get(zoho_tax_name)
-
-    def zoho_tax(self, xero_tax_type):
-        name = next((zoho for zoho, xero in self.tax_types.items() if xero == xero_tax_type), None)
-        if name is None:
-            return None
-        return {"name": name, **self.zoho_taxes.get(name, {})}
-
-    def default_account_code(self, module):
-        return self.default_accounts.get(module)
-
-    def tax_mode(self):
-        return self._tax_mode
+USER_TRANSFORMS = (
+    "join",
+    "date",
+    "number",
+    "round",
+    "value_table",
+    "truncate",
+    "not",
+    "address_lines",
+    "phone",
+)
 
 
 def rules_of(mapping) -> list[dict]:
@@ -168,31 +119,6 @@ def contact_person(contact_payload: dict) -> dict:
     """The ContactPerson a Zoho contact with an account becomes (spec ContactPerson: FirstName, LastName,
     EmailAddress, IncludeInEmails), from the payload ``to_xero("contacts", ...)`` gave."""
     return {key: contact_payload[key] for key in CONTACT_PERSON_KEYS if key in contact_payload}
-
-
-def _canonical(value):
-    if isinstance(value, dict):
-        return {key: _canonical(item) for key, item in value.items() if not is_empty(item)}
-    if isinstance(value, list):
-        items = [_canonical(item) for item in value]
-        # Typed arrays (Phones, Addresses) are sets keyed by their type: order does not matter.
-        if items and all(
-            isinstance(item, dict) and ("PhoneType" in item or "AddressType" in item) for item in items
-        ):
-            items.sort(key=lambda item: json.dumps(item, sort_keys=True))
-        return items
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float | Decimal):
-        return format(Decimal(repr(value) if isinstance(value, float) else value).normalize(), "f")
-    return str(value)
-
-
-def fingerprint(payload: dict) -> str:
-    """A stable hash of the mapped values: equal for equal data whatever the key order, number spelling
-    (``10``, ``10.0``, ``"10.00"`` as Decimal) or empty values. The engine stores it to skip echoes."""
-    canonical = json.dumps(_canonical(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 # --- the engine -------------------------------------------------------------------------------------------
@@ -254,7 +180,11 @@ class _Transformer:
         try:
             if self.direction == ZOHO_TO_XERO:
                 value = self._zoho_to_xero_value(rule, kind, transform, xero_type, zoho, source)
-                if not is_empty(value):
+                if is_empty(value):
+                    pass
+                elif kind == "address_lines":
+                    _set_address_lines(target, xero_path, str(value))
+                else:
                     paths.set(target, xero_path, value)
             else:
                 self._xero_to_zoho(rule, kind, transform, xero_type, zoho, source, target)
@@ -343,6 +273,10 @@ class _Transformer:
             paths.set(target, zoho[0], rule["constant"])
             return
         value = paths.get(source, rule["xero"])
+        if kind == "address_lines":
+            value = _address_lines(source, rule["xero"])
+        elif kind == "phone":
+            value = _full_phone(source, rule["xero"])
         if is_empty(value) and rule.get("fallback"):
             value = paths.get(source, rule["fallback"])
         if is_empty(value):
@@ -429,28 +363,34 @@ class _Transformer:
         return value
 
 
-def zoho_taxes_of(value) -> list[tuple[str, object]]:
-    """Zoho tax values -> ``[(name, percentage or None)]``. Accepts a line's ``Line_Tax``
-    (``[{"name", "percentage", "value"}]``), a product's ``Tax`` (``[{"value": name, "id"}]`` or names)."""
-    if isinstance(value, dict | str):
-        value = [value]
-    taxes = []
-    for item in value or []:
-        if isinstance(item, str):
-            taxes.append((item, None))
-        elif isinstance(item, dict):
-            name = item.get("name") or item.get("display_name") or item.get("value")
-            if name:
-                taxes.append((str(name), item.get("percentage")))
-    return taxes
+def _sibling(path: str, name: str) -> str:
+    return f"{path.rpartition('.')[0]}.{name}"
 
 
-def zoho_tax_value(tax: dict, shape: str):
-    if shape == "product_tax":
-        return [{"value": tax["name"], **({"id": tax["id"]} if tax.get("id") else {})}]
-    entry = {"name": tax["name"]}
-    if tax.get("percentage") is not None:
-        entry["percentage"] = tax["percentage"]
-    if tax.get("id"):
-        entry["id"] = tax["id"]
-    return [entry]
+def _set_address_lines(target: dict, path: str, value: str) -> None:
+    """A multi-line Zoho street -> Xero AddressLine1..4 of the same address (the 4th keeps any extra lines)."""
+    lines = value.split("\n")
+    lines = [*lines[:3], "\n".join(lines[3:])] if len(lines) > 4 else lines
+    for number, line in enumerate(lines, start=1):
+        paths.set(target, _sibling(path, f"AddressLine{number}"), line)
+
+
+def _address_lines(source: dict, path: str) -> str:
+    """Xero AddressLine1..4 of an address -> one multi-line street (empty lines inside are kept)."""
+    lines = [paths.get(source, _sibling(path, f"AddressLine{number}")) or "" for number in range(1, 5)]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(str(line) for line in lines)
+
+
+def _full_phone(source: dict, path: str) -> str:
+    """A Xero phone with PhoneCountryCode and PhoneAreaCode -> one number, e.g. "+61 2 9999 0000"."""
+    number = paths.get(source, path)
+    if is_empty(number):
+        return ""
+    number = str(number)
+    area = str(paths.get(source, _sibling(path, "PhoneAreaCode")) or "")
+    country = str(paths.get(source, _sibling(path, "PhoneCountryCode")) or "").lstrip("+")
+    if number.startswith("+"):
+        return number
+    return " ".join(part for part in (f"+{country}" if country else "", area, number) if part)

@@ -10,83 +10,18 @@ Each Problem has a stable ``code``, a ``severity`` and a translated ``message`` 
 (``message_key`` + ``params`` are ready for audit.services.record).
 """
 
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 
 from . import paths
 from .catalogue import ENUM
 from .compatibility import compatible, implied_transform
+from .problems import ERROR, ID_FIELD, WARNING, Problem, TaxContext, _decimal, _tax_unmapped, percent
+from .record_checks import validate_payload, validate_record
 from .registry import XERO_TO_ZOHO, ZOHO_TO_XERO, get_module
-from .transform import AUTOMATIC_TRANSFORMS, USER_TRANSFORMS, rules_of, zoho_paths, zoho_taxes_of
+from .transform import AUTOMATIC_TRANSFORMS, USER_TRANSFORMS, rules_of, zoho_paths
 from .values import is_empty
 from .zoho_fields import TEXT as ZOHO_TEXT
 from .zoho_fields import standard_fields
-
-ERROR = "error"
-WARNING = "warning"
-
-# The Zoho pseudo-field ``id`` (the record's own id) can fill text fields such as ContactNumber.
-ID_FIELD = {"api_name": "id", "label": gettext_lazy("Record ID"), "kind": ZOHO_TEXT, "data_type": "id"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    message_key: str
-    params: dict = field(default_factory=dict)
-    field: str | None = None
-    severity: str = ERROR
-
-    @property
-    def message(self) -> str:
-        return gettext(self.message_key) % self.params if self.params else gettext(self.message_key)
-
-    def __str__(self):
-        return self.message
-
-
-@dataclass
-class TaxContext:
-    """The tax facts of one portal organisation and one Xero organisation.
-
-    ``zoho_taxes``: ``[{"name", "percentage"}]``; ``xero_rates``: ``{tax_type: {"name", "rate", "status",
-    "can_apply_to_revenue"}}``; ``mappings``: ``{zoho_tax_name: tax_type}``; ``mode``: Exclusive/Inclusive/NoTax.
-    """
-
-    mode: str = "Exclusive"
-    zoho_taxes: list = field(default_factory=list)
-    xero_rates: dict = field(default_factory=dict)
-    mappings: dict = field(default_factory=dict)
-    # The Xero organisation's currencies; ``currencies_complete`` when the enabled ones are known, not only the base.
-    xero_currencies: list = field(default_factory=list)
-    currencies_complete: bool = False
-
-    def zoho_percentage(self, name):
-        tax = next((tax for tax in self.zoho_taxes if tax.get("name") == name), None)
-        return _decimal(tax.get("percentage")) if tax else None
-
-
-def _decimal(value):
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def percent(value) -> str:
-    """``Decimal("15.0000")`` -> ``"15"``; ``7.5`` -> ``"7.5"``."""
-    number = _decimal(value)
-    if number is None:
-        return "?"
-    text = f"{number.normalize():f}"
-    return text
-
-
-# --- the mapping itself -------------------------------------------------------------------------------------
 
 
 def _field_index(module_key, zoho_fields):
@@ -347,17 +282,6 @@ def tax_mapping_problems(taxes: TaxContext) -> list[Problem]:
     return problems
 
 
-def _tax_unmapped(name, percentage, severity=ERROR):
-    return Problem(
-        "tax_unmapped",
-        gettext_noop(
-            "The Zoho tax %(tax)s (%(percentage)s %%) has no Xero tax rate. Choose one under Mapping › Taxes."
-        ),
-        {"tax": name, "percentage": percent(percentage)},
-        severity=severity,
-    )
-
-
 def _rate_problem(taxes, name, percentage, tax_type):
     rate = taxes.xero_rates.get(tax_type)
     if rate is None or rate.get("status", "ACTIVE") != "ACTIVE" or not rate.get("can_apply_to_revenue", True):
@@ -390,172 +314,14 @@ def _rate_problem(taxes, name, percentage, tax_type):
 # --- one record ---------------------------------------------------------------------------------------------
 
 
-def _source_of(mapping, xero_path):
-    rule = next((rule for rule in rules_of(mapping) if rule.get("xero") == xero_path), None)
-    if rule is None or not is_empty(rule.get("constant")):
-        return None
-    sources = zoho_paths(rule)
-    return sources[0] if sources else None
-
-
-def validate_record(
-    module_key, zoho_record: dict, mapping, *, taxes: TaxContext | None = None
-) -> list[Problem]:
-    """Problems with one Zoho record about to go to Xero: an empty Product Code, taxes without a Xero rate,
-    and (tax-exclusive amounts) line tax rates that differ from the Xero rate they map to."""
-    taxes = taxes or TaxContext()
-    problems = []
-    if module_key == "products":
-        code_source = _source_of(mapping, "Code")
-        if code_source and is_empty(paths.get(zoho_record, code_source)):
-            problems.append(
-                Problem(
-                    "empty_product_code",
-                    gettext_noop(
-                        "The product %(product)s has no %(field)s, which becomes the Xero Item Code. "
-                        "Enter it in Zoho CRM: the product was not sent to Xero."
-                    ),
-                    {
-                        "product": zoho_record.get("Product_Name") or zoho_record.get("id") or "?",
-                        "field": code_source,
-                    },
-                    "Code",
-                )
-            )
-        tax_source = _source_of(mapping, "SalesDetails.TaxType")
-        if tax_source and taxes.mode != "NoTax":
-            for name, _percentage in zoho_taxes_of(paths.get(zoho_record, tax_source)):
-                if not taxes.mappings.get(name):
-                    problems.append(_tax_unmapped(name, taxes.zoho_percentage(name)))
-    if module_key == "invoices" and taxes.mode != "NoTax":
-        problems += _invoice_line_problems(zoho_record, mapping, taxes)
-    if module_key == "invoices":
-        problems += _currency_problems(zoho_record, mapping, taxes)
-    return problems
-
-
-def _currency_problems(zoho_record, mapping, taxes):
-    source = _source_of(mapping, "CurrencyCode")
-    currency = paths.get(zoho_record, source) if source else None
-    if is_empty(currency) or not taxes.xero_currencies or currency in taxes.xero_currencies:
-        return []
-    return [
-        Problem(
-            "currency_not_enabled",
-            gettext_noop(
-                "The invoice %(invoice)s is in %(currency)s, but the Xero organisation works in %(currencies)s. "
-                "Enable %(currency)s in Xero (multi-currency) or change the invoice's currency in Zoho CRM."
-            ),
-            {
-                "invoice": zoho_record.get("Invoice_Number")
-                or zoho_record.get("Subject")
-                or zoho_record.get("id")
-                or "?",
-                "currency": currency,
-                "currencies": ", ".join(taxes.xero_currencies),
-            },
-            "CurrencyCode",
-            # Only the base currency known: other enabled currencies may exist, so warn rather than refuse.
-            severity=ERROR if taxes.currencies_complete else WARNING,
-        )
-    ]
-
-
-def _invoice_line_problems(zoho_record, mapping, taxes):
-    source = _source_of(mapping, "LineItems[].TaxType")
-    if not source:
-        return []
-    subform, _, line_path = source.partition("[].")
-    invoice = zoho_record.get("Invoice_Number") or zoho_record.get("Subject") or zoho_record.get("id") or "?"
-    problems = []
-    for number, line in enumerate(zoho_record.get(subform) or [], start=1):
-        for name, line_percentage in zoho_taxes_of(paths.get(line, line_path)):
-            tax_type = taxes.mappings.get(name)
-            percentage = (
-                _decimal(line_percentage) if line_percentage is not None else taxes.zoho_percentage(name)
-            )
-            if not tax_type:
-                problems.append(_tax_unmapped(name, percentage))
-                continue
-            if taxes.mode != "Exclusive":
-                continue
-            xero_rate = _decimal((taxes.xero_rates.get(tax_type) or {}).get("rate"))
-            if percentage is not None and xero_rate is not None and percentage != xero_rate:
-                problems.append(
-                    Problem(
-                        "exclusive_rate_mismatch",
-                        gettext_noop(
-                            "Line %(line)s of invoice %(invoice)s charges the Zoho tax %(tax)s at %(percentage)s %%, "
-                            "but with tax-exclusive amounts Xero applies %(tax_type)s at %(xero_rate)s %%, so the "
-                            "totals would differ. Correct the line's tax in Zoho CRM or the tax mapping."
-                        ),
-                        {
-                            "line": number,
-                            "invoice": invoice,
-                            "tax": name,
-                            "percentage": percent(percentage),
-                            "tax_type": tax_type,
-                            "xero_rate": percent(xero_rate),
-                        },
-                        "LineItems[].TaxType",
-                    )
-                )
-    return problems
-
-
-def validate_payload(module_key, payload: dict, *, record_label: str = "") -> list[Problem]:
-    """A mapped Xero payload: mandatory values present, lengths within Xero's limits."""
-    module = get_module(module_key)
-    problems = []
-    for xero_field in module.xero.fields:
-        if xero_field.is_line_field:
-            list_name, line_path = paths.split_line_path(xero_field.path)
-            values = [paths.get(line, line_path) for line in payload.get(list_name) or []]
-        else:
-            values = [paths.get(payload, xero_field.path)]
-        if xero_field.mandatory and all(is_empty(value) for value in values):
-            problems.append(
-                Problem(
-                    "missing_value",
-                    gettext_noop("%(record)s has no value for %(field)s, which Xero requires."),
-                    {"record": record_label or module_key, "field": xero_field.path},
-                    xero_field.path,
-                )
-            )
-        for value in values:
-            if xero_field.max_length and isinstance(value, str) and len(value) > xero_field.max_length:
-                problems.append(
-                    Problem(
-                        "too_long",
-                        gettext_noop(
-                            "%(record)s: %(field)s has %(length)s characters; Xero accepts at most %(max)s."
-                        ),
-                        {
-                            "record": record_label or module_key,
-                            "field": xero_field.path,
-                            "length": len(value),
-                            "max": xero_field.max_length,
-                        },
-                        xero_field.path,
-                    )
-                )
-    if module.line_subform and not payload.get("LineItems"):
-        problems.append(
-            Problem(
-                "missing_value",
-                gettext_noop("%(record)s has no value for %(field)s, which Xero requires."),
-                {"record": record_label or module_key, "field": "LineItems"},
-                "LineItems",
-            )
-        )
-    return problems
-
-
 __all__ = [
     "ERROR",
+    "ID_FIELD",
     "WARNING",
     "Problem",
     "TaxContext",
+    "percent",
+    "tax_mapping_problems",
     "validate_for_sync",
     "validate_mapping",
     "validate_payload",

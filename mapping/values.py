@@ -102,3 +102,30 @@ def parse_boolean(value) -> bool:
     if text in ("false", "0", "no", "n", "off", ""):
         return False
     raise ValueProblem("boolean", value)
+
+
+def zoho_taxes_of(value) -> list[tuple[str, object]]:
+    """Zoho tax values -> ``[(name, percentage or None)]``. Accepts a line's ``Line_Tax``
+    (``[{"name", "percentage", "value"}]``), a product's ``Tax`` (``[{"value": name, "id"}]`` or names)."""
+    if isinstance(value, dict | str):
+        value = [value]
+    taxes = []
+    for item in value or []:
+        if isinstance(item, str):
+            taxes.append((item, None))
+        elif isinstance(item, dict):
+            name = item.get("name") or item.get("display_name") or item.get("value")
+            if name:
+                taxes.append((str(name), item.get("percentage")))
+    return taxes
+
+
+def zoho_tax_value(tax: dict, shape: str):
+    if shape == "product_tax":
+        return [{"value": tax["name"], **({"id": tax["id"]} if tax.get("id") else {})}]
+    entry = {"name": tax["name"]}
+    if tax.get("percentage") is not None:
+        entry["percentage"] = tax["percentage"]
+    if tax.get("id"):
+        entry["id"] = tax["id"]
+    return [entry]

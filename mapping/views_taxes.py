@@ -14,7 +14,7 @@ from connections.services import xero_organisations, zoho_connection
 from tenancy.access import current_organisation, require_manager, tenant_object_or_404
 
 from . import clients, services, taxes
-from .forms import DefaultAccountsForm, TaxMappingForm, TaxModeForm
+from .forms_taxes import DefaultAccountsForm, TaxMappingForm, TaxModeForm
 from .models import XeroAccount, ZohoTax
 from .registry import ACCOUNT_CODE_MODULES, MODULES
 from .validation import tax_mapping_problems

@@ -333,3 +333,31 @@ def test_the_fingerprint_ignores_key_order_number_spelling_empty_values_and_phon
     assert fingerprint({"LineItems": [{"Quantity": 1}, {"Quantity": 2}]}) != fingerprint(
         {"LineItems": [{"Quantity": 2}, {"Quantity": 1}]}
     )
+
+
+def test_a_multi_line_zoho_street_spreads_over_the_xero_address_lines_and_comes_back():
+    account = {"Account_Name": "Acme", "Billing_Street": "Level 3\n1 George Street\n\nRear entrance\nDock 4"}
+    payload = to_xero("accounts", default_mapping("accounts", Z2X), account, r.resolver())
+    address = payload["Addresses"][0]
+    assert address == {
+        "AddressType": "POBOX",
+        "AddressLine1": "Level 3",
+        "AddressLine2": "1 George Street",
+        "AddressLine3": "",
+        "AddressLine4": "Rear entrance\nDock 4",
+    }
+    back = to_zoho("accounts", default_mapping("accounts", X2Z), payload, r.resolver())
+    assert back["Billing_Street"] == account["Billing_Street"]
+
+
+def test_a_xero_phone_with_country_and_area_codes_becomes_one_zoho_number():
+    contact = {
+        "Name": "Acme",
+        "Phones": [
+            {"PhoneType": "DEFAULT", "PhoneCountryCode": "61", "PhoneAreaCode": "2", "PhoneNumber": "9999 0000"},
+            {"PhoneType": "FAX", "PhoneNumber": "+61 2 9999 0001", "PhoneCountryCode": "61"},
+        ],
+    }
+    record = to_zoho("accounts", default_mapping("accounts", X2Z), contact, r.resolver())
+    assert record["Phone"] == "+61 2 9999 0000"
+    assert record["Fax"] == "+61 2 9999 0001"  # already international: left alone
