@@ -38,6 +38,7 @@ def failure_response(request, status: int) -> JsonResponse:
 
 
 def on_reset() -> None:
-    from . import limits
+    from . import limits, notify
 
     limits.reset()
+    notify.forget_deliveries()

@@ -31,6 +31,11 @@ def recent_deliveries() -> list[dict]:
         return list(reversed(_recent))
 
 
+def forget_deliveries() -> None:
+    with _recent_lock:
+        _recent.clear()
+
+
 def wait_idle(timeout: float = 10.0) -> bool:
     """Block until every queued delivery has been attempted (tests, the seed command)."""
     with _pending_lock:

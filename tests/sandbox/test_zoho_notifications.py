@@ -130,3 +130,16 @@ def test_a_field_selection_condition_notifies_only_updates_of_the_listed_fields(
     assert [(body["operation"], body.get("affected_fields")) for body in receiver.bodies] == [
         ("insert", None), ("update", [{record_id: ["Phone"]}])]
     assert len(bodies) == 2
+
+
+def test_the_control_endpoints_show_deliveries_and_workflow_triggers(sandbox, crm, receiver):
+    _enable(crm, receiver)
+    record_id = crm.post("Accounts", json={"data": [{"Account_Name": "Seen Ltd"}], "trigger": []}).json()[
+        "data"][0]["details"]["id"]
+    deliveries = requests.get(f"{sandbox.url}/_sandbox/zoho/notifications/deliveries", params={"wait": 1},
+                              timeout=15).json()
+    assert deliveries["idle"] is True
+    assert deliveries["deliveries"][0]["ids"] == [record_id] and deliveries["deliveries"][0]["status"] == 200
+    activities = requests.get(f"{sandbox.url}/_sandbox/zoho/activities", params={"record_id": record_id},
+                              timeout=10).json()["activities"]
+    assert [(a["operation"], a["source"], a["triggers"]) for a in activities] == [("insert", "api", [])]
