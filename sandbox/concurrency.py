@@ -41,18 +41,24 @@ class _Serial:
             self._local.owns = False
             self._lock.release()
 
-    def pause(self, seconds: float) -> None:
-        """Sleep `seconds`, letting other requests run meanwhile."""
-        if seconds <= 0:
-            return
+    @contextlib.contextmanager
+    def released(self):
+        """Let other requests run while this one waits on something else (a sleep, an outgoing HTTP call)."""
         owns = getattr(self._local, "owns", False)
         if owns:
             self._lock.release()
         try:
-            time.sleep(seconds)
+            yield
         finally:
             if owns:
                 self._lock.acquire()
+
+    def pause(self, seconds: float) -> None:
+        """Sleep `seconds`, letting other requests run meanwhile."""
+        if seconds <= 0:
+            return
+        with self.released():
+            time.sleep(seconds)
 
 
 serial = _Serial()
