@@ -31,6 +31,7 @@ class Field:
     picklist: tuple = ()
     lookup: str | None = None  # module api_name for lookups
     decimal_place: int | None = None
+    external: bool = False  # an external-id field (X-EXTERNAL)
 
     @property
     def json_type(self) -> str:
@@ -75,7 +76,7 @@ FIELDS: dict[str, list[Field]] = {
         *_address("Billing", "Billing"),
         *_address("Shipping", "Shipping"),
         Field("Description", "Description", "textarea", length=32000),
-        _text("Xero_Contact_ID", "Xero Contact ID", 100, unique=True, custom=True),
+        _text("Xero_Contact_ID", "Xero Contact ID", 100, unique=True, custom=True, external=True),
         _text("Tax_Number", "Tax Number", 50, custom=True),
         *_SYSTEM,
     ],
@@ -109,7 +110,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("Product_Category", "Product Category", "picklist", picklist=(
             "-None-", "Hardware", "Software", "Services", "Consumables")),
         Field("Description", "Description", "textarea", length=32000),
-        _text("Xero_Item_ID", "Xero Item ID", 100, unique=True, custom=True),
+        _text("Xero_Item_ID", "Xero Item ID", 100, unique=True, custom=True, external=True),
         *_SYSTEM,
     ],
     "Invoices": [
@@ -132,7 +133,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("Grand_Total", "Grand Total", "currency", read_only=True, decimal_place=2, length=16),
         Field("Terms_and_Conditions", "Terms and Conditions", "textarea", length=32000),
         Field("Description", "Description", "textarea", length=32000),
-        _text("Xero_Invoice_ID", "Xero Invoice ID", 100, unique=True, custom=True),
+        _text("Xero_Invoice_ID", "Xero Invoice ID", 100, unique=True, custom=True, external=True),
         *_SYSTEM,
     ],
     SUBFORM_MODULE: [

@@ -8,7 +8,15 @@ from .api import body_of, endpoint, json_response, module_or_error, module_scope
 from .errors import ZohoError, invalid_param, invalid_url, required_param
 from .models import User
 from .render import Renderer
-from .schema import MODULE_IDS, MODULES, SUBFORM_MODULE, SYSTEM_DUPLICATE_KEY, canonical_module, unique_fields
+from .schema import (
+    MODULE_IDS,
+    MODULES,
+    SUBFORM_MODULE,
+    SYSTEM_DUPLICATE_KEY,
+    canonical_module,
+    field_map,
+    unique_fields,
+)
 
 MAX_WRITE = records.MAX_RECORDS
 
@@ -72,6 +80,9 @@ def _delete(request, module, raw_ids):
 def detail(request, module, record_id):
     module = module_or_error(module)
     org, user = request.zoho_org, request.zoho_user
+    external = request.headers.get("X-EXTERNAL")
+    if external:
+        record_id = _external_to_id(org, module, external, record_id)
     if request.method == "DELETE":
         return _delete(request, module, record_id)
     if request.method == "PUT":
@@ -90,6 +101,17 @@ def detail(request, module, record_id):
     renderer = Renderer(org, user.time_zone)
     renderer.preload([record])
     return json_response(200, {"data": [renderer.record(record, fields)]})
+
+
+def _external_to_id(org, module, header, value) -> str:
+    """`X-EXTERNAL: Accounts.Xero_Contact_ID`: the path names the record by that external field's value."""
+    target, _, name = header.partition(".")
+    field = field_map(module).get(name)
+    if target != module or field is None or not field.external:
+        raise ZohoError("INVALID_DATA", "The value of the external field is invalid.",
+                        {"api_name": name or header, "param_name": "X-EXTERNAL"})
+    record = records.live(org, module).filter(**{f"data__{name}": value}).first()
+    return str(record.zid) if record else "0"
 
 
 @endpoint(lambda request, module: (f"modules.{module.lower()}", "CREATE"), methods=("POST",),

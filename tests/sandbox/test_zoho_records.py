@@ -207,3 +207,18 @@ def test_delete_takes_at_most_a_hundred_ids_and_lists_deleted_records(crm):
 def test_an_unknown_module_is_refused(crm):
     response = crm.get("Leadz", params={"fields": "Last_Name"})
     assert response.status_code == 400 and response.json()["code"] == "INVALID_MODULE"
+
+
+def test_x_external_addresses_a_record_by_its_external_id_field(crm):
+    crm.post("Accounts", json={"data": [_account("External Ltd", Xero_Contact_ID="c0ffee-1")]})
+    headers = {"X-EXTERNAL": "Accounts.Xero_Contact_ID"}
+    found = crm.get("Accounts/c0ffee-1", headers=headers)
+    assert found.status_code == 200 and found.json()["data"][0]["Account_Name"] == "External Ltd"
+    updated = crm.call("PUT", "Accounts/c0ffee-1", headers=headers, json={"data": [{"Phone": "+61 2 5550 1234"}]})
+    assert updated.status_code == 200
+    assert crm.get("Accounts/c0ffee-1", headers=headers).json()["data"][0]["Phone"] == "+61 2 5550 1234"
+    assert crm.get("Accounts/unknown", headers=headers).status_code == 204
+    wrong = crm.get("Accounts/c0ffee-1", headers={"X-EXTERNAL": "Accounts.Phone"})
+    assert wrong.status_code == 400 and wrong.json()["code"] == "INVALID_DATA"
+    fields = {f["api_name"]: f for f in crm.get("settings/fields", params={"module": "Accounts"}).json()["fields"]}
+    assert fields["Xero_Contact_ID"]["external"]["show"] is True and fields["Phone"]["external"] is None
