@@ -108,7 +108,7 @@ def _number_format(pattern: str) -> dict:
 
 
 class MappingForm(forms.Form):
-    def __init__(self, *args, module_key, direction, zoho_fields, rules, **kwargs):
+    def __init__(self, *args, module_key, direction, zoho_fields, rules, read_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.module_key = module_key
         self.module = get_module(module_key)
@@ -128,6 +128,9 @@ class MappingForm(forms.Form):
         ]
         for xero_field in self.xero_fields:
             self._add_row_fields(xero_field)
+        if read_only:  # read-only members see the mapping as it is
+            for field in self.fields.values():
+                field.disabled = True
 
     def zoho_choices(self, line: bool):
         fields = [

@@ -127,6 +127,18 @@ def validate_mapping(module_key: str, direction: str, mapping, zoho_fields=None)
                     )
                 )
                 continue
+            if direction == XERO_TO_ZOHO and zoho_field.get("read_only"):
+                problems.append(
+                    Problem(
+                        "read_only_zoho_target",
+                        gettext_noop(
+                            "Zoho CRM sets %(zoho)s itself: choose another Zoho field for %(field)s."
+                        ),
+                        {"zoho": zoho_path, "field": xero_path},
+                        xero_path,
+                    )
+                )
+                continue
             kind = zoho_field["kind"] if zoho_path == zoho_field["api_name"] else ZOHO_TEXT
             if not compatible(xero_field.type, kind, transform or implied_transform(xero_field.type, kind)):
                 problems.append(type_mismatch(zoho_path, kind, xero_path, xero_field.type))

@@ -8,14 +8,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from connections.exceptions import ProviderError
-from connections.services import zoho_connection
+from connections.services import selected_xero_organisations, zoho_connection
 from tenancy.access import current_organisation, require_manager
 
-from . import clients, services
+from . import clients, services, taxes
 from .forms import KIND_LABELS, ImportForm, MappingForm
 from .registry import (
     DIRECTION_BY_SLUG,
@@ -85,7 +86,18 @@ def _editor_context(request, module, direction, form):
         "customised": services.is_customised(current_organisation(request), module.key, direction),
         "can_manage": _can_manage(request),
         "fields_refreshed_at": services.zoho_fields_refreshed_at(current_organisation(request)),
+        "checks": _checks(current_organisation(request), module.key, direction) if not form.is_bound else [],
     }
+
+
+def _checks(organisation, module_key, direction):
+    """What the check before every sync says about the saved mapping, per Xero organisation chosen for sync."""
+    xero_organisations = list(selected_xero_organisations(organisation)) or [None]
+    results = []
+    for xero_organisation in xero_organisations:
+        for problem in taxes.problems_before_sync(organisation, xero_organisation, module_key, direction):
+            results.append({"xero_organisation": xero_organisation, "problem": problem})
+    return results
 
 
 @login_required
@@ -124,6 +136,7 @@ def editor(request, module_key, direction_slug):
         direction=direction,
         zoho_fields=fields,
         rules=services.get_mapping(organisation, module.key, direction)["rules"],
+        read_only=not _can_manage(request),
     )
     return render(request, "mapping/editor.html", _editor_context(request, module, direction, form))
 
@@ -134,8 +147,10 @@ def refresh_zoho_fields(request):
     require_manager(request)
     organisation = current_organisation(request)
     connection = zoho_connection(organisation)
-    back = request.POST.get("next") or reverse("mapping:index")
-    if not back.startswith("/") or back.startswith("//"):
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("mapping:index")
     if connection is None:
         messages.error(request, _("Connect Zoho CRM first: the fields are read from your Zoho CRM."))

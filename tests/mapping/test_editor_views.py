@@ -178,3 +178,41 @@ def test_the_editor_works_in_german_and_french(owner_client, owner, organisation
     assert {"xero": "Phones[MOBILE].PhoneNumber", "zoho": "Phone"} in services.get_mapping(
         organisation, "accounts", "zoho_to_xero"
     )["rules"]
+
+
+def test_the_editor_lists_what_the_check_before_sync_would_say(owner_client, organisation):
+    rules = [rule for rule in default_mapping("accounts", "zoho_to_xero")["rules"] if rule["xero"] != "Name"]
+    services.save_mapping(organisation, "accounts", "zoho_to_xero", rules)
+    html = owner_client.get(editor_url()).content.decode()
+    checks = html.split('data-testid="mapping-checks"')[1].split("</section>")[0]
+    assert "Map a Zoho field or a constant to the Xero field Name" in checks
+    assert 'data-testid="mapping-checks"' not in owner_client.get(editor_url("products")).content.decode()
+
+
+def test_a_read_only_member_gets_disabled_fields_and_no_drag_and_drop(client, organisation, read_only_member):
+    client.force_login(read_only_member)
+    html = client.get(editor_url()).content.decode()
+    select_tag = html.split('name="zoho:Name"')[1].split(">")[0]
+    assert "disabled" in select_tag
+    assert 'data-role="mapping-form"' not in html
+
+
+def test_writing_into_a_field_zoho_sets_itself_is_refused(owner_client, organisation):
+    data = form_data(organisation, "invoices", "xero_to_zoho", **{"zoho:InvoiceNumber": "Invoice_Number"})
+    assert (
+        'value="Invoice_Number"'
+        not in owner_client.get(editor_url("invoices", "xero-to-zoho"))
+        .content.decode()
+        .split('name="zoho:InvoiceNumber"')[1]
+        .split("</select>")[0]
+    )
+    response = owner_client.post(editor_url("invoices", "xero-to-zoho"), data)
+    assert response.status_code == 200
+    assert not services.is_customised(organisation, "invoices", "xero_to_zoho")
+
+
+def test_the_refresh_button_only_returns_to_pages_of_this_site(owner_client):
+    response = owner_client.post(reverse("mapping:refresh_zoho_fields"), {"next": "/\\evil.example/"})
+    assert response["Location"] == reverse("mapping:index")
+    response = owner_client.post(reverse("mapping:refresh_zoho_fields"), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("mapping:index")

@@ -354,7 +354,12 @@ def test_a_xero_phone_with_country_and_area_codes_becomes_one_zoho_number():
     contact = {
         "Name": "Acme",
         "Phones": [
-            {"PhoneType": "DEFAULT", "PhoneCountryCode": "61", "PhoneAreaCode": "2", "PhoneNumber": "9999 0000"},
+            {
+                "PhoneType": "DEFAULT",
+                "PhoneCountryCode": "61",
+                "PhoneAreaCode": "2",
+                "PhoneNumber": "9999 0000",
+            },
             {"PhoneType": "FAX", "PhoneNumber": "+61 2 9999 0001", "PhoneCountryCode": "61"},
         ],
     }
