@@ -19,6 +19,7 @@ class Provider:
     tenant: Callable | None = None  # request -> str ("" when unknown)
     failure_response: Callable | None = None  # (request, status) -> HttpResponse
     on_reset: Callable | None = None  # () -> None: forget in-memory state
+    tenant_names: Callable | None = None  # () -> {tenant id: display name}, for the counters page
 
 
 _registry: dict[str, Provider] = {}
@@ -47,6 +48,14 @@ def for_path(path: str) -> str | None:
 def is_ui_path(path: str) -> bool:
     parts = path.lstrip("/").split("/")
     return len(parts) > 1 and parts[0] in PREFIXES and parts[1] == "ui"
+
+
+def tenant_names(provider: str) -> dict:
+    hook = get(provider).tenant_names
+    try:
+        return dict(hook()) if hook else {}
+    except Exception:  # labels are cosmetic
+        return {}
 
 
 def tenant_of(request, provider: str) -> str:

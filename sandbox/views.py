@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import clock, config, services, traffic
+from . import clock, config, providers, services, traffic
 
 
 def _json_body(request):
@@ -88,6 +88,18 @@ def index(request):
     return render(request, "sandbox/index.html", {"counters": traffic.counters(), "now": clock.now()})
 
 
+def _labelled_counters() -> dict:
+    """The counters with each tenant's display name (when its emulator knows it)."""
+    counters = traffic.counters()
+    for provider, entry in counters.items():
+        names = providers.tenant_names(provider)
+        entry["tenants"] = [{"id": tenant, "name": names.get(tenant, ""), "calls": calls}
+                            for tenant, calls in entry["by_tenant"].items()]
+        for row in entry["rows"]:
+            row["tenant_name"] = names.get(row["tenant"], "")
+    return counters
+
+
 @require_GET
 def counters_page(request):
-    return render(request, "sandbox/counters.html", {"counters": traffic.counters(), "now": clock.now()})
+    return render(request, "sandbox/counters.html", {"counters": _labelled_counters(), "now": clock.now()})

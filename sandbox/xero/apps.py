@@ -19,6 +19,12 @@ def _failure(request, status):
                                  status=status)
 
 
+def _tenant_names():
+    from .models import Organisation
+
+    return {str(pk): name for pk, name in Organisation.objects.values_list("pk", "name")}
+
+
 def _reset():
     from . import webhooks
 
@@ -33,4 +39,5 @@ class SandboxXeroConfig(AppConfig):
     def ready(self):
         from sandbox import providers
 
-        providers.register("xero", tenant=_tenant, failure_response=_failure, on_reset=_reset)
+        providers.register("xero", tenant=_tenant, failure_response=_failure, on_reset=_reset,
+                           tenant_names=_tenant_names)

@@ -54,6 +54,7 @@ def modified_since(request) -> datetime.datetime | None:
 class ListQuery:
     fields: set[str]
     paged: bool = True
+    modified_since: bool = True  # the spec has no If-Modified-Since on TaxRates
 
     def respond(self, request, collection: str, queryset, serialize, *, id_lookup: str = "pk"):
         """Filter, order and page `queryset` the way Xero does; serialize(record) gives the Xero dict."""
@@ -62,7 +63,7 @@ class ListQuery:
             order = where.order_key_parser(request.GET.get("order", ""), self.fields)
         except where.WhereError as error:
             return formats.query_parse_error(str(error))
-        since = modified_since(request)
+        since = modified_since(request) if self.modified_since else None
         if since is not None:
             queryset = queryset.filter(updated_at__gt=since)
         ids = [v.strip() for v in request.GET.get("IDs", "").split(",") if v.strip()]

@@ -141,7 +141,7 @@ def account_detail(request, account_id):
 @xero_api("settings")
 @require_http_methods(["GET"])
 def tax_rates(request):
-    return ListQuery(reference.TAX_FIELDS, paged=False).respond(
+    return ListQuery(reference.TAX_FIELDS, paged=False, modified_since=False).respond(
         request, "TaxRates", TaxRate.objects.filter(organisation=request.xero_org).order_by("id"),
         reference.serialize_tax_rate)
 

@@ -63,3 +63,18 @@ def test_the_sandbox_sets_no_cookie_of_the_portal(sandbox):
     page = requests.get(sandbox.url + "/", timeout=5)
     assert "syncportal_sessionid" not in page.headers.get("Set-Cookie", "")
     assert "csrftoken" not in page.headers.get("Set-Cookie", "")
+
+
+def test_the_fixture_points_the_portal_settings_at_the_sandbox(sandbox, settings):
+    assert settings.SANDBOX_URL == sandbox.url
+    assert settings.XERO_LOGIN_URL == sandbox.url + "/xero/login"
+    assert settings.XERO_IDENTITY_URL == sandbox.url + "/xero/identity"
+    assert settings.XERO_API_URL == sandbox.url + "/xero/api.xro/2.0"
+    assert settings.XERO_CONNECTIONS_URL == sandbox.url + "/xero/connections"
+    assert settings.ZOHO_ACCOUNTS_URL == sandbox.url + "/zoho/us/accounts"
+
+
+def test_each_test_starts_with_an_empty_store_and_real_time(sandbox):
+    assert sandbox.counters()["xero"]["total"] == 0
+    assert requests.get(sandbox.url + "/_sandbox/clock", timeout=5).json()["offset"] == 0
+    assert "Demo Company" not in requests.get(sandbox.url + "/xero/ui/", timeout=5).text

@@ -39,7 +39,7 @@ def test_the_counters_page_shows_endpoints_and_tenants(sandbox):
     api = api_for(sandbox)
     api.get("Invoices")
     page = requests.get(sandbox.url + "/counters", timeout=5).text
-    assert "api.xro/2.0/Invoices" in page and AU in page
+    assert "api.xro/2.0/Invoices" in page and AU in page and "Demo Company (AU)" in page
 
 
 def test_the_traffic_log_writes_one_masked_json_line_per_exchange(sandbox, settings, tmp_path):
