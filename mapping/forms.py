@@ -268,6 +268,9 @@ class MappingForm(forms.Form):
         param = cleaned.get(f"param:{path}") or ""
         if not zoho and not constant and kind not in ("tax_mode", "account_code"):
             return None
+        if self.direction == XERO_TO_ZOHO and constant and not zoho:
+            self.add_error(f"zoho:{path}", _("Choose the Zoho field the constant value goes into."))
+            return None
         if not kind and zoho:
             kind = implied_transform(xero_field.type, self.zoho_index.get(zoho, {}).get("kind", "")) or ""
         sources = [value for value in (zoho, second) if value]

@@ -216,3 +216,14 @@ def test_the_refresh_button_only_returns_to_pages_of_this_site(owner_client):
     assert response["Location"] == reverse("mapping:index")
     response = owner_client.post(reverse("mapping:refresh_zoho_fields"), {"next": "https://evil.example/"})
     assert response["Location"] == reverse("mapping:index")
+
+
+def test_a_constant_for_zoho_needs_the_zoho_field_it_fills(owner_client, organisation):
+    data = form_data(organisation, "accounts", "xero_to_zoho", **{"constant:ContactStatus": "Customer"})
+    response = owner_client.post(editor_url("accounts", "xero-to-zoho"), data)
+    assert response.status_code == 200
+    assert "Choose the Zoho field the constant value goes into." in response.content.decode()
+    data["zoho:ContactStatus"] = "Account_Type"
+    assert owner_client.post(editor_url("accounts", "xero-to-zoho"), data).status_code == 302
+    rules = services.get_mapping(organisation, "accounts", "xero_to_zoho")["rules"]
+    assert {"xero": "ContactStatus", "zoho": "Account_Type", "constant": "Customer"} in rules
