@@ -83,6 +83,7 @@ def module_health(queryset, now=None) -> list[ModuleHealth]:
             )
         )
         .filter(rank=1)
+        .order_by()  # no outer sort (the model's default ordering) over the result
         .values_list("module", "status")
     )
     counts = Counter(latest)  # one small row per record; counted here, saving a join back to the table
