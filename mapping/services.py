@@ -7,6 +7,7 @@ import json
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from . import paths
 from .catalogue import xero_module
@@ -107,6 +108,22 @@ def is_customised(organisation, module_key: str, direction: str) -> bool:
     return saved_mapping(organisation, module_key, direction) is not None
 
 
+def _audit(organisation, module_key, direction, message_key, user):
+    """Mapping changes go to the audit log: who changed which mapping, so a change in sync results can be traced."""
+    from audit.services import record
+
+    record(
+        organisation=organisation,
+        module=module_key,
+        action="update",
+        status="success",
+        direction=direction,
+        trigger="system",
+        message_key=message_key,
+        message_params={"user": str(user) if user else "—"},
+    )
+
+
 def save_mapping(organisation, module_key: str, direction: str, rules: list[dict], user=None) -> FieldMapping:
     mapping, _created = FieldMapping.objects.update_or_create(
         organisation=organisation,
@@ -114,12 +131,23 @@ def save_mapping(organisation, module_key: str, direction: str, rules: list[dict
         direction=direction,
         defaults={"rules": rules, "version": MAPPING_VERSION, "updated_by": user},
     )
+    _audit(organisation, module_key, direction, gettext_noop("Field mapping saved by %(user)s."), user)
     return mapping
 
 
-def reset_mapping(organisation, module_key: str, direction: str) -> None:
+def reset_mapping(organisation, module_key: str, direction: str, user=None) -> None:
     """Back to the defaults: the saved mapping is removed."""
-    FieldMapping.objects.filter(organisation=organisation, module=module_key, direction=direction).delete()
+    deleted, _rows = FieldMapping.objects.filter(
+        organisation=organisation, module=module_key, direction=direction
+    ).delete()
+    if deleted:
+        _audit(
+            organisation,
+            module_key,
+            direction,
+            gettext_noop("Field mapping reset to the defaults by %(user)s."),
+            user,
+        )
 
 
 def tax_mode(organisation) -> str:
@@ -244,7 +272,7 @@ def import_mappings(organisation, data: dict, user=None) -> int:
             save_mapping(organisation, entry["module"], entry["direction"], rules_of(entry), user)
             saved += 1
         else:
-            reset_mapping(organisation, entry["module"], entry["direction"])
+            reset_mapping(organisation, entry["module"], entry["direction"], user)
     if data.get("tax_mode"):
         set_tax_mode(organisation, data["tax_mode"])
     return saved

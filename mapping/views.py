@@ -113,7 +113,7 @@ def editor(request, module_key, direction_slug):
     if request.method == "POST":
         require_manager(request)
         if "reset" in request.POST:
-            services.reset_mapping(organisation, module.key, direction)
+            services.reset_mapping(organisation, module.key, direction, request.user)
             messages.success(request, _("The mapping is back to the defaults."))
             return redirect(request.path)
         form = MappingForm(

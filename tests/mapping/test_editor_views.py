@@ -227,3 +227,19 @@ def test_a_constant_for_zoho_needs_the_zoho_field_it_fills(owner_client, organis
     assert owner_client.post(editor_url("accounts", "xero-to-zoho"), data).status_code == 302
     rules = services.get_mapping(organisation, "accounts", "xero_to_zoho")["rules"]
     assert {"xero": "ContactStatus", "zoho": "Account_Type", "constant": "Customer"} in rules
+
+
+def test_saving_and_resetting_a_mapping_is_recorded_in_the_audit_log(owner_client, organisation, owner):
+    from audit.models import AuditEntry
+
+    owner_client.post(editor_url(), form_data(organisation, **{"zoho:Phones[MOBILE].PhoneNumber": "Phone"}))
+    owner_client.post(editor_url(), {"reset": "1"})
+    entries = list(
+        AuditEntry.objects.filter(organisation=organisation)
+        .order_by("created_at")
+        .values_list("module", "direction", "message")
+    )
+    assert entries == [
+        ("accounts", "zoho_to_xero", f"Field mapping saved by {owner.email}."),
+        ("accounts", "zoho_to_xero", f"Field mapping reset to the defaults by {owner.email}."),
+    ]
