@@ -52,14 +52,13 @@ def refresh_zoho_fields(organisation, client) -> int:
         module = get_module(key)
         raw = client.get_fields(module.zoho_module)
         fields = normalise_fields(raw)
+        # Only the line-item subform meets a Xero structure (LineItems); other subforms are not mapped.
         for field in list(fields):
-            if field["kind"] != "subform":
-                continue
-            subform = field["api_name"]
-            subform_module = field["subform_module"] or (
-                module.line_module if subform == module.line_subform else subform
-            )
-            fields += normalise_fields(client.get_fields(subform_module), prefix=f"{subform}[].")
+            if field["kind"] == "subform" and field["api_name"] == module.line_subform:
+                subform_module = field["subform_module"] or module.line_module
+                fields += normalise_fields(
+                    client.get_fields(subform_module), prefix=f"{module.line_subform}[]."
+                )
         fetched[module.zoho_module] = fields
     with transaction.atomic():
         for zoho_module, fields in fetched.items():
