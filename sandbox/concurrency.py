@@ -79,6 +79,12 @@ class InFlight:
             self._counts[key] = current + 1
             return True
 
+    def arrive(self, key: str) -> int:
+        """Count a request in (whatever the limit) and return how many are now in flight, itself included."""
+        with self._lock:
+            self._counts[key] = self._counts.get(key, 0) + 1
+            return self._counts[key]
+
     def leave(self, key: str) -> None:
         with self._lock:
             current = self._counts.get(key, 0) - 1

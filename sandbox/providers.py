@@ -20,6 +20,7 @@ class Provider:
     failure_response: Callable | None = None  # (request, status) -> HttpResponse
     on_reset: Callable | None = None  # () -> None: forget in-memory state
     tenant_names: Callable | None = None  # () -> {tenant id: display name}, for the counters page
+    in_flight: Callable | None = None  # WSGI environ -> (InFlight registry, key) or None; no database access
 
 
 _registry: dict[str, Provider] = {}
@@ -48,6 +49,13 @@ def for_path(path: str) -> str | None:
 def is_ui_path(path: str) -> bool:
     parts = path.lstrip("/").split("/")
     return len(parts) > 1 and parts[0] in PREFIXES and parts[1] == "ui"
+
+
+def in_flight_claim(environ):
+    """(registry, key) under which this request counts as in flight from its arrival, or None."""
+    provider = for_path(environ.get("PATH_INFO", ""))
+    hook = get(provider).in_flight if provider else None
+    return hook(environ) if hook else None
 
 
 def tenant_names(provider: str) -> dict:

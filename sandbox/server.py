@@ -11,6 +11,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 from django.utils.module_loading import import_string
 
+from . import providers
 from .concurrency import serial
 
 URLCONF = "sandbox.urls"
@@ -51,15 +52,28 @@ def store_is_sqlite() -> bool:
 
 
 class SandboxApplication:
-    """WSGI callable: serialises Django's work when the store is SQLite (see sandbox.concurrency)."""
+    """WSGI callable: serialises Django's work when the store is SQLite (see sandbox.concurrency).
+
+    A request is counted in flight from its arrival (before it may wait for the SQLite lock) to its answer:
+    the provider's `in_flight` hook names the registry and key, the count on arrival goes to
+    environ["sandbox.in_flight_count"], and the emulator decides inside Django whether it is over its limit.
+    """
 
     def __init__(self):
         self.handler = SandboxHandler()
         serial.enabled = serial.enabled or store_is_sqlite()
 
     def __call__(self, environ, start_response):
-        with serial.hold():
-            return self.handler(environ, start_response)
+        claim = providers.in_flight_claim(environ)
+        if claim is not None:
+            registry, key = claim
+            environ["sandbox.in_flight_count"] = registry.arrive(key)
+        try:
+            with serial.hold():
+                return self.handler(environ, start_response)
+        finally:
+            if claim is not None:
+                registry.leave(key)
 
 
 def get_application() -> SandboxApplication:

@@ -19,6 +19,21 @@ def _failure(request, status):
                                  status=status)
 
 
+def _in_flight(environ):
+    """Accounting calls count in flight per tenant header from their arrival (see sandbox.server)."""
+    import uuid
+
+    if not environ.get("PATH_INFO", "").startswith("/xero/api.xro/"):
+        return None
+    try:
+        tenant = str(uuid.UUID(environ.get("HTTP_XERO_TENANT_ID", "").strip()))
+    except ValueError:
+        return None
+    from .limits import in_flight
+
+    return in_flight, tenant
+
+
 def _tenant_names():
     from .models import Organisation
 
@@ -40,4 +55,4 @@ class SandboxXeroConfig(AppConfig):
         from sandbox import providers
 
         providers.register("xero", tenant=_tenant, failure_response=_failure, on_reset=_reset,
-                           tenant_names=_tenant_names)
+                           tenant_names=_tenant_names, in_flight=_in_flight)

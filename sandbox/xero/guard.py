@@ -82,7 +82,13 @@ def xero_api(area: str, *, tenant: bool = True):
             request.sandbox_tenant = str(organisation.pk)
             request.xero_org = organisation
             key = str(organisation.pk)
-            if not limits.in_flight.enter(key, int(xero["concurrent_limit"])):
+            limit = int(xero["concurrent_limit"])
+            arrived = request.META.get("sandbox.in_flight_count")  # counted by the server on arrival
+            if arrived is not None:
+                admitted, counted_here = arrived <= limit, False
+            else:  # served without the sandbox server's counting (e.g. Django's test client)
+                admitted = counted_here = limits.in_flight.enter(key, limit)
+            if not admitted:
                 response = formats.json_response({"Title": "Too Many Requests", "Status": 429,
                                                   "Detail": "Concurrent request limit exceeded"}, status=429)
                 headers["X-Rate-Limit-Problem"] = "concurrent"
@@ -100,7 +106,8 @@ def xero_api(area: str, *, tenant: bool = True):
                 serial.pause(float(settings_now["latency"].get("xero", 0) or 0))
                 response = view(request, *args, **kwargs)
             finally:
-                limits.in_flight.leave(key)
+                if counted_here:
+                    limits.in_flight.leave(key)
             return _with_headers(response, headers)
 
         return api_view(wrapped)
