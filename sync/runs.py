@@ -9,6 +9,7 @@ killed worker loses nothing and repeats nothing. Runs whose lease expired are re
 """
 
 import logging
+import os
 import uuid
 from datetime import timedelta
 
@@ -28,7 +29,9 @@ CHUNK = {ZOHO_TO_XERO: 50, XERO_TO_ZOHO: 100}  # one Xero batch of 50 / one Zoho
 
 
 def lease_seconds() -> int:
-    return int(getattr(settings, "SYNC_RUN_LEASE_SECONDS", 120))
+    """How long a worker's claim on a run lasts without renewal (renewed after every chunk). Setting
+    SYNC_RUN_LEASE_SECONDS, or the environment variable of that name; default 120."""
+    return int(getattr(settings, "SYNC_RUN_LEASE_SECONDS", None) or os.environ.get("SYNC_RUN_LEASE_SECONDS") or 120)
 
 
 def create_run(xero_organisation, module, direction, *, trigger, ids=None, since=None, resync_of=None) -> SyncRun:

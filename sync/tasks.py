@@ -42,7 +42,7 @@ def process_run_task(self, run_id: str):
     return finished.status
 
 
-@shared_task(acks_late=True, time_limit=120)
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
 def resume_stale_runs_task() -> int:
     """Beat: re-enqueue runs whose worker died (their lease expired)."""
     ids = runs.resume_stale_runs()

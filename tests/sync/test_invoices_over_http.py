@@ -1,8 +1,7 @@
 """Invoices end to end against the sandbox: dependencies first, status rules, payments back, currencies, deletes."""
 
-from datetime import date
-
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from mapping.taxes import save_default_accounts
@@ -52,7 +51,7 @@ def _xero_invoice(portal, zoho_invoice_id):
 def _pay(portal, invoice, amount):
     portal.xero._write("PUT", "Payments", "Payments", [{
         "Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Account": {"Code": "090"}, "Amount": amount,
-        "Date": date.today().isoformat()}], key="test-payment")
+        "Date": timezone.localdate().isoformat()}], key="test-payment")
 
 
 def test_an_invoice_brings_its_account_and_product_first(portal):
