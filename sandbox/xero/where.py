@@ -171,7 +171,7 @@ class _Parser:
         if node is None:
             node = ("field", ".".join(path))
         field = _root_field(node)
-        if self.fields is not None and field not in self.fields:
+        if self.fields is not None and field.split(".")[0] not in self.fields:
             raise WhereError(f"The field {field} is not supported in where")
         return node
 

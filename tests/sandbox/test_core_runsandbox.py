@@ -1,0 +1,57 @@
+"""`manage.py runsandbox` serves the sandbox as its own process with its own store (what `make run` starts)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _manage(env, *args):
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+
+
+def test_runsandbox_serves_the_seeded_store_on_its_own_port(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "syncportal.settings.test",
+           "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.sqlite3'}"}
+    env.pop("SANDBOX_TRAFFIC_LOG", None)
+    _manage(env, "migrate", "--database", "sandbox", "-v", "0")
+    seeded = _manage(env, "sandbox", "seed", "--if-empty", "--xero-contacts", "2", "--xero-items", "1",
+                     "--xero-invoices", "1", "--accounts", "1", "--products", "1", "--invoices", "1")
+    assert "xero: seeded 2 organisations" in seeded.stdout
+    again = _manage(env, "sandbox", "seed", "--if-empty")
+    assert "xero: already has data" in again.stdout
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "manage.py", "runsandbox", "--port", str(port), "--quiet"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                home = requests.get(url + "/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "runsandbox did not start"
+                time.sleep(0.2)
+        assert home.status_code == 200 and 'href="/xero/ui/"' in home.text
+        assert "Demo Company (AU)" in requests.get(url + "/xero/ui/", timeout=5).text
+        assert requests.get(url + "/_sandbox/config", timeout=5).json()["xero"]["minute_limit"] == 60
+        unauthorised = requests.get(url + "/xero/api.xro/2.0/Contacts", timeout=5)
+        assert unauthorised.status_code == 401
+        assert requests.get(url + "/_sandbox/counters", timeout=5).json()["xero"]["total"] == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
