@@ -366,3 +366,16 @@ def test_a_xero_phone_with_country_and_area_codes_becomes_one_zoho_number():
     record = to_zoho("accounts", default_mapping("accounts", X2Z), contact, r.resolver())
     assert record["Phone"] == "+61 2 9999 0000"
     assert record["Fax"] == "+61 2 9999 0001"  # already international: left alone
+
+
+def test_a_mapped_account_field_overrides_the_default_sales_account_per_line():
+    mapping = default_mapping("invoices", Z2X)
+    for rule in mapping["rules"]:
+        if rule["xero"] == "LineItems[].AccountCode":
+            rule["zoho"] = "Invoiced_Items[].Xero_Account"
+    lines = [
+        {**r.ZOHO_INVOICE["Invoiced_Items"][0], "Xero_Account": "260"},
+        {**r.ZOHO_INVOICE["Invoiced_Items"][0], "Xero_Account": None},
+    ]
+    payload = to_xero("invoices", mapping, {**r.ZOHO_INVOICE, "Invoiced_Items": lines}, r.resolver())
+    assert [line["AccountCode"] for line in payload["LineItems"]] == ["260", "200"]
