@@ -19,12 +19,15 @@ def _free_port():
 
 
 def _manage(env, *args):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120, check=True)
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
 
 
 def test_runsandbox_serves_the_seeded_store_on_its_own_port(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "syncportal.settings.test",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
            "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.sqlite3'}"}
     env.pop("SANDBOX_TRAFFIC_LOG", None)
     _manage(env, "migrate", "--database", "sandbox", "-v", "0")
