@@ -188,3 +188,14 @@ class SyncItem(models.Model):
 
     def __str__(self):
         return f"{self.source_id} {self.state}"
+
+
+# Issue 7 (sync triggers): their models live in sync/trigger_models.py.
+from .trigger_models import (  # noqa: E402,F401
+    ButtonKey,
+    CronClaim,
+    HistoricalItem,
+    HistoricalJob,
+    Watermark,
+    ZohoChannel,
+)

@@ -1,11 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import views, views_triggers
 
 app_name = "sync"
 
 urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/<uuid:pk>/", views.settings_for, name="settings_for"),
-    path("historical/", views.historical, name="historical"),
+    path("historical/", views_triggers.historical_page, name="historical"),
+    # Issue 7 (sync triggers)
+    path("historical/<uuid:pk>/", views_triggers.historical_job, name="historical_job"),
+    path("historical/<uuid:pk>/progress/", views_triggers.historical_progress, name="historical_progress"),
+    path("historical/<uuid:pk>/<slug:action>/", views_triggers.historical_control, name="historical_control"),
+    path("copy/", views_triggers.copy_page, name="copy"),
+    path("copy/<uuid:organisation_id>/<str:token>/", views_triggers.copy_button, name="copy_button"),
+    path("notifications/zoho/", views_triggers.zoho_notification, name="zoho_notification"),
+    path("hooks/zoho/<uuid:organisation_id>/<str:token>/", views_triggers.zoho_workflow, name="zoho_workflow"),
+    path("webhooks/xero/", views_triggers.xero_webhook, name="xero_webhook"),
 ]

@@ -1,0 +1,357 @@
+"""Historical Sync jobs: a dry run, then a resumable job with progress, pause, resume and cancel.
+
+1. `create_job(...)` stores the choices (Invoices brings Accounts and Products) and queues the dry run.
+2. `plan(job)` (the dry run) streams the source page by page: records outside the dates are left out, records
+   already linked are counted as "already synced" unless Re-sync all is on, the rest are planned by the engine's
+   planner against the target's current state (nothing is written) and stored as items: one row per record, so
+   10,000 records cost 10,000 small rows, never 10,000 records in memory.
+3. `work(job)` processes pending items in chunks, each chunk one checkpointed engine run (sync.runs) on its ids,
+   then marks the chunk's items done or failed. A slice ends after SLICE_SECONDS so the task can re-queue itself
+   and other organisations' jobs get the worker in between; a crash leaves a lease that expires and Beat resumes.
+"""
+
+import logging
+import time
+import uuid
+from collections import Counter
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from connections import conf as connection_conf
+
+from .. import runs
+from ..context import SyncContext
+from ..engine import messages as engine_messages
+from ..engine.fingerprint import parse_time
+from ..engine.modules import ENGINE_MODULES, ZOHO, ZOHO_TO_XERO, sides, spec
+from ..engine.operations import CREATE, FAILED, MATCH, UPDATE, Link
+from ..engine.planner import is_deleted_record, plan as engine_plan, project
+from ..models import ItemState, RunStatus, SyncItem, SyncRun
+from ..trigger_models import HistoricalItem, HistoricalItemState, HistoricalJob, JobStatus
+from . import reasons
+
+logger = logging.getLogger(__name__)
+
+PAGE = 500  # records planned together in the dry run (one target lookup for the page)
+CHUNK = {ZOHO_TO_XERO: 50, "xero_to_zoho": 100}
+SLICE_SECONDS = 20.0
+LEASE_SECONDS = 180
+OUTCOMES = ("create", "update", "skip", "refuse")
+
+
+def with_dependencies(modules) -> list[str]:
+    chosen = set(modules)
+    if "invoices" in chosen:
+        chosen |= {"accounts", "products"}
+    return [module for module in ENGINE_MODULES if module in chosen]
+
+
+def create_job(xero_organisation, *, modules, direction, date_from=None, date_to=None, resync_all=False,
+               user=None) -> HistoricalJob:
+    from .tasks import historical_plan_task
+
+    job = HistoricalJob.objects.create(
+        organisation_id=xero_organisation.organisation_id, xero_organisation=xero_organisation, created_by=user,
+        modules=with_dependencies(modules), direction=direction, date_from=date_from, date_to=date_to,
+        resync_all=resync_all, dry_run={module: _empty() for module in with_dependencies(modules)},
+    )
+    transaction.on_commit(lambda: historical_plan_task.apply_async(args=[str(job.pk)], queue="bulk"))
+    return job
+
+
+def _empty() -> dict:
+    return {**{outcome: 0 for outcome in OUTCOMES}, "reasons": {}}
+
+
+# --- dry run ---------------------------------------------------------------------------------------------
+
+
+def _record_date(module: str, side: str, record: dict) -> date | None:
+    if side == ZOHO:
+        moment = parse_time(record.get("Created_Time"))
+    elif module == "invoices":
+        moment = parse_time(record.get("DateString") or record.get("Date"))
+    else:
+        moment = parse_time(record.get("UpdatedDateUTC"))
+    return moment.date() if moment else None
+
+
+def in_range(job: HistoricalJob, module: str, side: str, record: dict) -> bool:
+    if job.date_from is None and job.date_to is None:
+        return True
+    day = _record_date(module, side, record)
+    if day is None:
+        return False
+    return (job.date_from is None or day >= job.date_from) and (job.date_to is None or day <= job.date_to)
+
+
+def _source_records(context: SyncContext, job: HistoricalJob, module: str):
+    """The source side's records of a module, streamed (one provider page at a time)."""
+    source_side, _ = sides(job.direction)
+    if source_side == ZOHO:
+        fields = [f for f in context.zoho_fields(module) if f != "Created_Time"][:49] + ["Created_Time"]
+        yield from context.zoho.client.iter_records(spec(module).zoho_module, fields)
+    elif module == "accounts":
+        yield from context.xero.client.iter_contacts()
+    elif module == "products":
+        yield from context.xero.client.get_items()
+    else:
+        yield from context.xero.client.iter_invoices()
+
+
+def _pages(records, size: int = PAGE):
+    page = []
+    for record in records:
+        page.append(record)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _dry_batch(context: SyncContext, module: str, direction: str, sources: list[dict]):
+    """What run_batch would decide, without writing: the target's state is read, nothing is executed."""
+    module_spec = spec(module)
+    source_side, target_side = sides(direction)
+    links = context.links(module)
+    target = context.gateway(target_side)
+    linked = [link.id_on(target_side) for r in sources
+              if (link := links.get(source_side, module_spec.record_id(source_side, r))) is not None]
+    targets = target.fetch(module, sorted(set(linked))) if linked else {}
+    transforms = context.transforms(module)
+    forward = transforms.towards(target_side)
+    lookups = []
+    for record in sources:
+        if links.get(source_side, module_spec.record_id(source_side, record)) is not None:
+            continue
+        try:
+            lookups.append({**project(module_spec, target_side, forward, record, links), "__source": record})
+        except Exception:  # noqa: BLE001 - the planner reports the mapping error itself
+            continue
+    candidates = target.candidates(module, lookups) if lookups else []
+    return engine_plan(module_spec, direction, sources, links=links, targets=targets, candidates=candidates,
+                       policy=context.policy(module, direction), transforms=transforms)
+
+
+def _outcome(job: HistoricalJob, operation) -> tuple[str, str]:
+    """(create/update/skip/refuse, reason message key) of a planned operation."""
+    if operation.status == FAILED:
+        dependency = operation.params.get("dependency")
+        if operation.message_key == engine_messages.DEPENDENCY_MISSING and str(dependency).lower() in (
+                *job.modules, "account", "product"):
+            return "create", reasons.AFTER_DEPENDENCIES
+        return "refuse", operation.message_key or reasons.REFUSED
+    if operation.action == CREATE:
+        return "create", operation.message_key or engine_messages.CREATED
+    if operation.action == UPDATE:
+        return "update", operation.message_key or engine_messages.UPDATED
+    if operation.action == MATCH:
+        return "skip", operation.message_key or engine_messages.MATCHED
+    return "skip", operation.message_key or reasons.UNCHANGED
+
+
+def plan(job_id, *, context: SyncContext | None = None) -> HistoricalJob | None:
+    """The dry run: list, filter and plan every source record into items (resumable per module)."""
+    job = HistoricalJob.objects.select_related("xero_organisation__organisation").filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.PLANNING:
+        return job
+    context = context or SyncContext(job.xero_organisation, trigger="historical")
+    source_side, _ = sides(job.direction)
+    for module in job.modules:
+        if module in job.planned_modules:
+            continue
+        HistoricalItem.objects.filter(job=job, module=module).delete()  # a crashed dry run starts the module again
+        counts = _empty()
+        links = context.links(module)
+        for page in _pages(_source_records(context, job, module)):
+            if not HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING).exists():
+                return HistoricalJob.objects.get(pk=job.pk)  # cancelled meanwhile
+            wanted = []
+            for record in page:
+                record_id = spec(module).record_id(source_side, record)
+                if not record_id or not in_range(job, module, source_side, record):
+                    continue
+                if is_deleted_record(spec(module), source_side, record):
+                    _count(counts, "skip", reasons.DELETED_AT_SOURCE)
+                    continue
+                link = links.get(source_side, record_id)
+                if link is not None and link.state == "linked" and not job.resync_all:
+                    _count(counts, "skip", reasons.ALREADY_SYNCED)
+                    continue
+                wanted.append(record)
+            if not wanted:
+                continue
+            if source_side == ZOHO and module == "invoices":  # line items only come with GET by id
+                wanted = list(context.zoho.fetch(module, [r["id"] for r in wanted]).values())
+            items = []
+            for operation in _dry_batch(context, module, job.direction, wanted):
+                outcome, reason = _outcome(job, operation)
+                _count(counts, outcome, reason)
+                items.append(HistoricalItem(job=job, module=module, source_id=operation.source_id, planned=outcome))
+                if outcome in ("create", "update") or operation.action == MATCH:
+                    _pretend_link(links, job.direction, operation)
+            HistoricalItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=500)
+        with transaction.atomic():
+            locked = HistoricalJob.objects.select_for_update().get(pk=job.pk)
+            locked.dry_run = {**locked.dry_run, module: counts}
+            locked.planned_modules = [*locked.planned_modules, module]
+            locked.total = HistoricalItem.objects.filter(job=job).count()
+            locked.save(update_fields=["dry_run", "planned_modules", "total"])
+        job.planned_modules = locked.planned_modules
+    HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING).update(status=JobStatus.PLANNED)
+    return HistoricalJob.objects.get(pk=job.pk)
+
+
+def _pretend_link(links, direction: str, operation) -> None:
+    """In the dry run only (never saved): treat a record this job will create as linked, so the invoices that
+    need it are planned as the job will really meet them (their accounts and products synced first)."""
+    if operation.link is not None:
+        return
+    placeholder = operation.target_id or f"dry-run:{operation.source_id}"
+    source = operation.source or {}
+    if direction == ZOHO_TO_XERO:
+        code = str((operation.payload or {}).get("Code") or "")
+        links.add(Link(zoho_id=operation.source_id, xero_id=placeholder, xero_code=code))
+    else:
+        links.add(Link(zoho_id=placeholder, xero_id=operation.source_id, xero_code=str(source.get("Code") or "")))
+
+
+def _count(counts: dict, outcome: str, reason: str) -> None:
+    counts[outcome] += 1
+    key = f"{outcome}|{reason}"
+    counts["reasons"][key] = counts["reasons"].get(key, 0) + 1
+
+
+# --- controls ----------------------------------------------------------------------------------------------
+
+
+def start(job: HistoricalJob) -> bool:
+    return _move(job, [JobStatus.PLANNED], JobStatus.RUNNING, started_at=timezone.now())
+
+
+def pause(job: HistoricalJob) -> bool:
+    return _move(job, [JobStatus.RUNNING], JobStatus.PAUSED)
+
+
+def resume(job: HistoricalJob) -> bool:
+    return _move(job, [JobStatus.PAUSED], JobStatus.RUNNING)
+
+
+def cancel(job: HistoricalJob) -> bool:
+    return _move(job, [JobStatus.PLANNING, JobStatus.PLANNED, JobStatus.RUNNING, JobStatus.PAUSED],
+                 JobStatus.CANCELLED, finished_at=timezone.now())
+
+
+def _move(job, sources, target, **changes) -> bool:
+    moved = bool(HistoricalJob.objects.filter(pk=job.pk, status__in=sources).update(status=target, **changes))
+    if moved and target == JobStatus.RUNNING:
+        from .tasks import historical_run_task
+
+        transaction.on_commit(lambda: historical_run_task.apply_async(args=[str(job.pk)], queue="bulk"))
+    job.refresh_from_db()
+    return moved
+
+
+# --- the job -------------------------------------------------------------------------------------------------
+
+
+def _claim(job_id, owner: str) -> bool:
+    now = timezone.now()
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner)
+    return bool(HistoricalJob.objects.filter(free, pk=job_id, status=JobStatus.RUNNING).update(
+        lease_owner=owner, lease_until=now + timedelta(seconds=LEASE_SECONDS)))
+
+
+def _release(job_id, owner: str) -> None:
+    HistoricalJob.objects.filter(pk=job_id, lease_owner=owner).update(lease_owner="", lease_until=None)
+
+
+def _record_run(job: HistoricalJob, run: SyncRun) -> None:
+    """Copy a finished chunk run's outcomes onto the job's items and counters (one transaction)."""
+    states = dict(SyncItem.objects.filter(run=run).values_list("source_id", "state"))
+    failed = {i for i, state in states.items() if state == ItemState.FAILED}
+    with transaction.atomic():
+        pending = HistoricalItem.objects.filter(job=job, module=run.module, state=HistoricalItemState.PENDING,
+                                                source_id__in=list(states))
+        failed_count = pending.filter(source_id__in=list(failed)).update(state=HistoricalItemState.FAILED)
+        done_count = pending.update(state=HistoricalItemState.DONE)
+        HistoricalJob.objects.filter(pk=job.pk).update(done=F("done") + done_count, failed=F("failed") + failed_count,
+                                                        current_run=None)
+
+
+def work(job_id, *, owner: str | None = None, slice_seconds: float = SLICE_SECONDS) -> str:
+    """Process pending items for up to `slice_seconds`. Returns "more", "done", "stopped" or "busy"."""
+    owner = owner or uuid.uuid4().hex
+    if not _claim(job_id, owner):
+        return "busy"
+    started = time.monotonic()
+    try:
+        job = HistoricalJob.objects.select_related("xero_organisation", "current_run").get(pk=job_id)
+        if job.current_run_id and job.current_run.status != RunStatus.DONE:
+            if runs.process_run(job.current_run_id, owner=owner) is None:
+                return "busy"  # another worker resumed that chunk; try again later
+            job.current_run.refresh_from_db()
+        if job.current_run_id:
+            _record_run(job, job.current_run)
+        while True:
+            job.refresh_from_db(fields=["status"])
+            if job.status != JobStatus.RUNNING:
+                return "stopped"
+            item = HistoricalItem.objects.filter(job=job, state=HistoricalItemState.PENDING).order_by("id").first()
+            if item is None:
+                HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                    status=JobStatus.DONE, finished_at=timezone.now())
+                return "done"
+            ids = list(HistoricalItem.objects.filter(job=job, module=item.module, state=HistoricalItemState.PENDING)
+                       .order_by("id").values_list("source_id", flat=True)[: CHUNK[job.direction]])
+            run = runs.create_run(job.xero_organisation, item.module, job.direction, trigger="historical", ids=ids)
+            HistoricalJob.objects.filter(pk=job.pk).update(current_run=run,
+                                                            lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS))
+            finished = runs.process_run(run.pk, owner=owner) or SyncRun.objects.get(pk=run.pk)
+            if finished.status != RunStatus.DONE:
+                return "busy"
+            _record_run(job, finished)
+            if time.monotonic() - started >= slice_seconds:
+                return "more"
+    finally:
+        _release(job_id, owner)
+
+
+def stale_jobs() -> list:
+    """Running jobs whose worker died (lease expired) or never started: to queue again (Beat)."""
+    now = timezone.now()
+    return list(HistoricalJob.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, started_at__lt=now - timedelta(seconds=LEASE_SECONDS))
+    ).values_list("pk", flat=True)) + list(HistoricalJob.objects.filter(
+        status=JobStatus.PLANNING, created_at__lt=now - timedelta(seconds=LEASE_SECONDS * 5)).values_list("pk", flat=True))
+
+
+# --- progress ------------------------------------------------------------------------------------------------
+
+
+def calls_per_record(job: HistoricalJob, module: str) -> dict:
+    """Estimated API calls per record of a module (zoho.md §8, xero.md §8): reads, lookups and writes."""
+    if job.direction == ZOHO_TO_XERO:
+        return {"zoho": 1.0 if module == "invoices" else 1 / 100, "xero": 3 / 50}
+    return {"xero": 2 / 100, "zoho": 2 / 100}
+
+
+def seconds_left(job: HistoricalJob) -> int | None:
+    """Time left: the larger of the rate limits' floor (Xero's calls per minute per tenant) and the rate seen."""
+    remaining = Counter(dict(HistoricalItem.objects.filter(job=job, state=HistoricalItemState.PENDING)
+                             .values("module").annotate(n=Count("id")).values_list("module", "n")))
+    if not remaining:
+        return 0
+    per_second = float(connection_conf.get("XERO_RATE_LIMIT_PER_WINDOW")) / float(
+        connection_conf.get("XERO_RATE_LIMIT_WINDOW_SECONDS"))
+    xero_calls = sum(count * calls_per_record(job, module)["xero"] for module, count in remaining.items())
+    floor = xero_calls / per_second if per_second > 0 else 0
+    observed = 0.0
+    if job.started_at and job.processed:
+        elapsed = (timezone.now() - job.started_at).total_seconds()
+        observed = elapsed / job.processed * sum(remaining.values())
+    return int(max(floor, observed)) + 1

@@ -1,0 +1,143 @@
+"""Celery tasks of the triggers: thin wrappers that take ids, reload rows and call the trigger modules.
+
+Queues (fairness, see sync/README.md): "realtime" for on-save notifications, Zoho workflow webhooks and Xero
+webhooks (a few ids each); "default" for the cron and maintenance; "bulk" for historical jobs, which work in
+slices of SLICE_SECONDS and re-queue themselves, so jobs of several organisations take turns."""
+
+import logging
+
+from celery import shared_task
+from django.db import close_old_connections
+
+from connections.exceptions import AuthRevoked, RateLimited, TransientError
+from connections.models import XeroOrganisation
+
+from ..engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO
+from . import cron, dispatch, historical, notifications
+
+logger = logging.getLogger(__name__)
+
+
+def _organisation(organisation_id):
+    from tenancy.models import Organisation
+
+    return Organisation.objects.filter(pk=organisation_id).first()
+
+
+def _retry(task, error):
+    if isinstance(error, RateLimited):
+        return task.retry(countdown=max(1.0, float(error.retry_after or 30)), exc=error)
+    return task.retry(countdown=min(300, 5 * 2 ** task.request.retries), exc=error)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=10, time_limit=300, soft_time_limit=280)
+def zoho_changed_task(self, organisation_id: str, module: str, ids: list, trigger: str = "on_save"):
+    """A Zoho notification or workflow webhook: sync these Zoho records to every Xero organisation taking them."""
+    organisation = _organisation(organisation_id)
+    if organisation is None:
+        return 0
+    try:
+        for xero_organisation in notifications.sync_targets(organisation, module):
+            dispatch.sync_ids(xero_organisation, module, ZOHO_TO_XERO, ids, trigger=trigger)
+    except (RateLimited, TransientError) as error:
+        raise _retry(self, error) from None
+    except AuthRevoked:
+        logger.warning("On-save sync for %s stopped: a grant was revoked", organisation_id)
+    finally:
+        close_old_connections()
+    return len(ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=10, time_limit=300, soft_time_limit=280)
+def xero_changed_task(self, xero_organisation_id: str, module: str, ids: list):
+    """A Xero webhook: sync these Xero records to Zoho."""
+    xero_organisation = XeroOrganisation.objects.select_related("organisation").filter(pk=xero_organisation_id).first()
+    if xero_organisation is None:
+        return 0
+    try:
+        dispatch.sync_ids(xero_organisation, module, XERO_TO_ZOHO, ids, trigger="webhook")
+    except (RateLimited, TransientError) as error:
+        raise _retry(self, error) from None
+    except AuthRevoked:
+        logger.warning("Webhook sync for %s stopped: a grant was revoked", xero_organisation_id)
+    finally:
+        close_old_connections()
+    return len(ids)
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def renew_channels_task() -> int:
+    """Beat: register missing Zoho channels and renew those that expire within three days."""
+    count = 0
+    for organisation_id in notifications.due_for_renewal():
+        organisation = _organisation(organisation_id)
+        if organisation is not None:
+            notifications.reconcile(organisation, renew=True)
+            count += 1
+    return count
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def cron_dispatch_task(full: bool = False) -> int:
+    """Beat fan-out: one small task per organisation with Cron Sync on."""
+    count = 0
+    for organisation in cron.organisations_due():
+        cron_organisation_task.apply_async(args=[str(organisation.pk)], kwargs={"full": full}, queue="default")
+        count += 1
+    return count
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, time_limit=cron.CLAIM_SECONDS,
+             soft_time_limit=cron.CLAIM_SECONDS - 60)
+def cron_organisation_task(self, organisation_id: str, full: bool = False):
+    organisation = _organisation(organisation_id)
+    if organisation is None:
+        return None
+    try:
+        finished = cron.run_organisation(organisation, full=full)
+    except (RateLimited, TransientError) as error:
+        logger.info("Cron for %s stopped early (%s); the next run continues from the watermarks", organisation_id,
+                    error)
+        return None
+    except AuthRevoked:
+        return None
+    finally:
+        close_old_connections()
+    return None if finished is None else len(finished)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=20, time_limit=3600, soft_time_limit=3500)
+def historical_plan_task(self, job_id: str):
+    try:
+        historical.plan(job_id)
+    except (RateLimited, TransientError) as error:
+        raise _retry(self, error) from None
+    finally:
+        close_old_connections()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=50, time_limit=600, soft_time_limit=540)
+def historical_run_task(self, job_id: str):
+    """One slice of a historical job; re-queues itself while there is more (other jobs get turns between)."""
+    try:
+        outcome = historical.work(job_id, owner=self.request.id or None)
+    except (RateLimited, TransientError) as error:
+        raise _retry(self, error) from None
+    finally:
+        close_old_connections()
+    if outcome == "more":
+        historical_run_task.apply_async(args=[job_id], queue="bulk")
+    return outcome
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def resume_historical_task() -> int:
+    """Beat: re-queue historical jobs whose worker died (lease expired)."""
+    ids = historical.stale_jobs()
+    for job_id in ids:
+        from ..trigger_models import HistoricalJob, JobStatus
+
+        status = HistoricalJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+        task = historical_plan_task if status == JobStatus.PLANNING else historical_run_task
+        task.apply_async(args=[str(job_id)], queue="bulk")
+    return len(ids)

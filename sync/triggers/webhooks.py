@@ -1,0 +1,65 @@
+"""Xero webhooks (xero.md §5): verify `x-xero-signature` (base64 HMAC-SHA256 of the raw body with
+settings.XERO_WEBHOOK_KEY) in constant time before parsing, then group the events into small units of work.
+
+Xero sends no entity data, only ids; CONTACT events sync accounts and INVOICE events invoices, Xero -> Zoho.
+One webhook covers every connected tenant, and a tenant may be connected to several portal organisations."""
+
+import base64
+import hashlib
+import hmac
+import json
+from collections import defaultdict
+
+from django.conf import settings
+
+from connections.models import Status, XeroOrganisation
+
+CATEGORIES = {"CONTACT": "accounts", "INVOICE": "invoices"}
+MAX_EVENTS = 10_000
+
+
+class InvalidWebhook(Exception):
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def signature_of(body: bytes, key: str | None = None) -> str:
+    key = settings.XERO_WEBHOOK_KEY if key is None else key
+    return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def signature_valid(body: bytes, signature: str | None) -> bool:
+    if not settings.XERO_WEBHOOK_KEY or not signature:
+        return False
+    return hmac.compare_digest(signature_of(body).encode(), signature.strip().encode())
+
+
+def parse(body: bytes) -> dict[tuple[str, str], list[str]]:
+    """{(tenant id, module): [resource ids]} from a verified body. Raises InvalidWebhook(400) when malformed."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidWebhook(400, "body is not JSON") from None
+    events = payload.get("events") if isinstance(payload, dict) else None
+    if not isinstance(events, list) or len(events) > MAX_EVENTS:
+        raise InvalidWebhook(400, "no events list")
+    work: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for event in events:
+        if not isinstance(event, dict):
+            raise InvalidWebhook(400, "event is not an object")
+        category = str(event.get("eventCategory") or "").upper()
+        tenant, resource = event.get("tenantId"), event.get("resourceId")
+        if not isinstance(tenant, str) or not isinstance(resource, str) or not tenant or not resource:
+            raise InvalidWebhook(400, "event without tenantId or resourceId")
+        module = CATEGORIES.get(category)
+        if module is None:
+            continue  # CREDITNOTE, SUBSCRIPTION: not synced
+        if resource not in work[(tenant, module)]:
+            work[(tenant, module)].append(resource)
+    return dict(work)
+
+
+def targets(tenant_id: str):
+    """The Xero organisation rows (one per portal organisation) that sync this tenant."""
+    return XeroOrganisation.objects.filter(tenant_id=tenant_id, selected=True, status=Status.ACTIVE)

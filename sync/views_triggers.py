@@ -1,0 +1,252 @@
+"""Views of the sync triggers: Historical Sync (dry run, progress, controls), Copy to Xero (portal search and the
+Zoho button URL), and the provider callbacks (Zoho notifications and workflow webhooks, Xero webhooks).
+
+The callbacks are csrf-exempt POST endpoints that verify before they parse, queue the work on the "realtime"
+queue after commit and answer at once; anything unknown, malformed or forged gets a 4xx, is logged and queues
+nothing. Views stay thin: the logic is in sync/triggers/."""
+
+import json
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from connections.exceptions import ProviderError
+from connections.models import XeroOrganisation
+from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
+from tenancy.models import Organisation
+
+from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
+from .forms_triggers import CopyForm, CopySearchForm, HistoricalSyncForm
+from .models import MODULE_LABELS
+from .trigger_models import ButtonKey, HistoricalJob, JobStatus
+from .triggers import copy, historical, keys, notifications, webhooks
+
+logger = logging.getLogger(__name__)
+
+
+# --- Historical Sync -----------------------------------------------------------------------------------------
+
+
+def _xero_organisations(request):
+    return scoped(request, XeroOrganisation).filter(selected=True).order_by("tenant_name", "created_at")
+
+
+@login_required
+def historical_page(request):
+    organisation = current_organisation(request)
+    xero_organisations = _xero_organisations(request)
+    form = HistoricalSyncForm(request.POST or None, xero_organisations=xero_organisations,
+                              initial={"modules": ["accounts"]})
+    if request.method == "POST":
+        require_manager(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            job = historical.create_job(
+                data["xero_organisation"], modules=data["modules"],
+                direction=XERO_TO_ZOHO if data["xero_to_zoho"] else ZOHO_TO_XERO,
+                date_from=data["date_from"], date_to=data["date_to"], resync_all=data["resync_all"],
+                user=request.user)
+            messages.info(request, _("The dry run has started: nothing is written until you start the sync."))
+            return redirect("sync:historical_job", pk=job.pk)
+        messages.error(request, _("The historical sync was not started. Please correct the fields marked below."))
+    jobs = scoped(request, HistoricalJob).select_related("xero_organisation")[:10]
+    return render(request, "sync/historical.html", {
+        "form": form, "jobs": jobs, "organisation": organisation, "can_manage": request.membership.can_manage,
+        "has_xero": xero_organisations.exists(),
+    }, status=400 if request.method == "POST" else 200)
+
+
+def _job_context(request, job):
+    dry_run = []
+    for module in job.modules:
+        counts = job.dry_run.get(module) or {}
+        reasons = []
+        for key, count in sorted((counts.get("reasons") or {}).items()):
+            outcome, _sep, message_key = key.partition("|")
+            reasons.append({"outcome": outcome, "message": _(message_key) if message_key else "", "count": count})
+        dry_run.append({"module": module, "label": MODULE_LABELS[module], "counts": counts, "reasons": reasons,
+                        "planned": module in job.planned_modules})
+    seconds = historical.seconds_left(job) if job.status in (JobStatus.RUNNING, JobStatus.PAUSED) else None
+    return {"job": job, "dry_run": dry_run, "minutes_left": None if seconds is None else max(1, round(seconds / 60)),
+            "seconds_left": seconds, "can_manage": request.membership.can_manage,
+            "live": job.status in (JobStatus.PLANNING, JobStatus.RUNNING)}
+
+
+@login_required
+def historical_job(request, pk):
+    job = tenant_object_or_404(request, HistoricalJob.objects.select_related("xero_organisation"), pk=pk)
+    return render(request, "sync/historical_job.html", _job_context(request, job))
+
+
+@login_required
+def historical_progress(request, pk):
+    job = tenant_object_or_404(request, HistoricalJob.objects.select_related("xero_organisation"), pk=pk)
+    return render(request, "sync/_historical_progress.html", _job_context(request, job))
+
+
+@login_required
+@require_POST
+def historical_control(request, pk, action):
+    require_manager(request)
+    job = tenant_object_or_404(request, HistoricalJob, pk=pk)
+    moves = {"start": historical.start, "pause": historical.pause, "resume": historical.resume,
+             "cancel": historical.cancel}
+    if action not in moves:
+        return HttpResponseBadRequest()
+    if not moves[action](job):
+        messages.error(request, _("That is not possible while the job is %(status)s.") % {
+            "status": job.get_status_display()})
+    if request.headers.get("HX-Request"):
+        return render(request, "sync/_historical_progress.html", _job_context(request, job))
+    return redirect("sync:historical_job", pk=job.pk)
+
+
+# --- Copy to Xero --------------------------------------------------------------------------------------------
+
+
+def _button_urls(request, organisation):
+    token = keys.token_for(organisation, ButtonKey.COPY)
+    path = reverse("sync:copy_button", kwargs={"organisation_id": organisation.pk, "token": token})
+    base = request.build_absolute_uri(path)
+    workflow_token = keys.token_for(organisation, ButtonKey.WORKFLOW)
+    workflow = request.build_absolute_uri(reverse("sync:zoho_workflow", kwargs={
+        "organisation_id": organisation.pk, "token": workflow_token}))
+    return {module: f"{base}?module={module}&record_id=${{{spec(module).zoho_module}.{_id_merge_field(module)}}}"
+            for module in ("accounts", "products", "invoices")}, workflow
+
+
+def _id_merge_field(module: str) -> str:
+    return {"accounts": "Account Id", "products": "Product Id", "invoices": "Invoice Id"}[module]
+
+
+@login_required
+def copy_page(request):
+    organisation = current_organisation(request)
+    search_form = CopySearchForm(request.GET if "name" in request.GET else None)
+    results, entries = [], []
+    if request.method == "POST":
+        require_manager(request)
+        form = CopyForm(request.POST)
+        if form.is_valid():
+            entries = copy.copy_record(organisation, form.cleaned_data["module"], form.cleaned_data["record_id"])
+            _message(request, entries)
+        else:
+            messages.error(request, _("Choose a record to copy."))
+    if search_form.is_bound and search_form.is_valid():
+        try:
+            results = copy.search(organisation, search_form.cleaned_data["module"], search_form.cleaned_data["name"])
+        except ProviderError as error:
+            messages.error(request, str(getattr(error, "user_message", "") or _("Zoho CRM could not be searched.")))
+    button_urls, workflow_url = _button_urls(request, organisation) if request.membership.can_manage else ({}, "")
+    return render(request, "sync/copy.html", {
+        "search_form": search_form, "results": results, "entries": entries, "button_urls": button_urls,
+        "workflow_url": workflow_url, "can_manage": request.membership.can_manage,
+        "module": search_form.cleaned_data.get("module") if search_form.is_bound and search_form.is_valid() else "",
+    })
+
+
+def _message(request, entries):
+    failed = [entry for entry in entries if entry.status == "failed"]
+    if failed:
+        messages.error(request, _("Copy to Xero failed: %(reason)s") % {"reason": failed[0].translated_message})
+    else:
+        messages.success(request, _("Copied to Xero: %(reason)s") % {
+            "reason": entries[0].translated_message if entries else ""})
+
+
+def copy_button(request, organisation_id, token):
+    """The URL of the Zoho custom button: the signed token must belong to the organisation in the URL."""
+    if not keys.check(organisation_id, token, ButtonKey.COPY):
+        logger.warning("Copy to Xero refused: invalid token for organisation %s", organisation_id)
+        return render(request, "sync/copy_result.html", {"refused": True}, status=403)
+    form = CopyForm(request.GET)
+    if not form.is_valid():
+        return render(request, "sync/copy_result.html", {"invalid": True}, status=400)
+    organisation = Organisation.objects.get(pk=organisation_id)
+    entries = copy.copy_record(organisation, form.cleaned_data["module"], form.cleaned_data["record_id"])
+    failed = any(entry.status == "failed" for entry in entries)
+    return render(request, "sync/copy_result.html", {"entries": entries, "failed": failed},
+                  status=200 if not failed else 422)
+
+
+# --- provider callbacks --------------------------------------------------------------------------------------
+
+
+def _json(request):
+    try:
+        return json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+@csrf_exempt
+@require_POST
+def zoho_notification(request):
+    """Zoho's watch callback: verify channel and token, queue the ids, answer at once."""
+    from .triggers.tasks import zoho_changed_task
+
+    try:
+        notification = notifications.verify(_json(request))
+    except notifications.InvalidNotification as error:
+        logger.warning("Zoho notification refused (%s): %s", error.status, error.reason)
+        return HttpResponse(status=error.status)
+    zoho_changed_task.apply_async(args=[str(notification.organisation_id), notification.module, notification.ids],
+                                  kwargs={"trigger": "on_save"}, queue="realtime")
+    return HttpResponse(status=200)
+
+
+@csrf_exempt
+@require_POST
+def zoho_workflow(request, organisation_id, token):
+    """A Zoho workflow-rule webhook (the alternative to notifications): body `{"module": "Accounts", "ids": [...]}`
+    or form fields `module` and `id`; the URL carries the organisation's signed token."""
+    from .triggers.tasks import zoho_changed_task
+
+    if not keys.check(organisation_id, token, ButtonKey.WORKFLOW):
+        logger.warning("Zoho workflow webhook refused: invalid token for organisation %s", organisation_id)
+        return HttpResponse(status=401)
+    body = _json(request) if request.content_type == "application/json" else None
+    if body is None:
+        body = {"module": request.POST.get("module") or request.GET.get("module"),
+                "ids": request.POST.getlist("id") or request.GET.getlist("id")}
+    ids = body.get("ids") if isinstance(body, dict) else None
+    if isinstance(body, dict) and ids is None and body.get("id"):
+        ids = [body["id"]]
+    module = notifications._engine_module(str(body.get("module") or "")) if isinstance(body, dict) else None
+    if module is None or not isinstance(ids, list) or not ids or len(ids) > notifications.MAX_IDS or not all(
+            str(i).isdigit() for i in ids):
+        logger.warning("Zoho workflow webhook refused: malformed body")
+        return HttpResponse(status=400)
+    zoho_changed_task.apply_async(args=[str(organisation_id), module, [str(i) for i in ids]],
+                                  kwargs={"trigger": "on_save"}, queue="realtime")
+    return HttpResponse(status=200)
+
+
+@csrf_exempt
+@require_POST
+def xero_webhook(request):
+    """Xero's webhook: 401 for a bad signature, 200 with an empty body otherwise (also the intent to receive)."""
+    from .triggers.tasks import xero_changed_task
+
+    body = request.body
+    if not webhooks.signature_valid(body, request.headers.get("x-xero-signature")):
+        logger.warning("Xero webhook refused: invalid signature")
+        return HttpResponse(status=401)
+    try:
+        work = webhooks.parse(body)
+    except webhooks.InvalidWebhook as error:
+        logger.warning("Xero webhook refused: %s", error.reason)
+        return HttpResponse(status=400)
+    for (tenant_id, module), ids in work.items():
+        for xero_organisation in webhooks.targets(tenant_id):
+            for start in range(0, len(ids), 100):
+                xero_changed_task.apply_async(args=[str(xero_organisation.pk), module, ids[start : start + 100]],
+                                              queue="realtime")
+    return HttpResponse(status=200)
