@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from audit.models import Action
 from audit.models import Module as AuditModule
 from audit.models import Status as AuditStatus
+from audit.alerts import notify_reconnect_needed
 from audit.services import record
 
 from . import conf
@@ -84,6 +85,7 @@ def mark_reconnect_needed(connection, *, reason: str = "") -> bool:
                message_key=gettext_noop("Zoho CRM access for %(name)s was revoked or has expired. Sync is paused: "
                                         "reconnect Zoho CRM on the Connections page."),
                message_params={"name": str(connection)})
+        _alert_on_commit(connection.organisation, f"Zoho CRM: {connection}")
         return True
     organisations = (list(connection.xero_organisations.all()) if isinstance(connection, XeroTokenSet)
                      else [connection])
@@ -94,7 +96,20 @@ def mark_reconnect_needed(connection, *, reason: str = "") -> bool:
                message_key=gettext_noop("Xero access to %(name)s was revoked or has expired. Sync is paused: "
                                         "reconnect Xero on the Connections page."),
                message_params={"name": str(xero_organisation)})
+        _alert_on_commit(xero_organisation.organisation, f"Xero: {xero_organisation}")
     return True
+
+
+def _alert_on_commit(organisation, label: str) -> None:
+    """Email the organisation's admins once the "reconnect needed" state is committed (never fails the caller)."""
+
+    def send():
+        try:
+            notify_reconnect_needed(organisation, label)
+        except Exception:  # an unreachable mail server must not break token handling
+            logger.exception("Could not send the reconnect alert for %s", label)
+
+    transaction.on_commit(send)
 
 
 # --- Xero consent --------------------------------------------------------------------------------
