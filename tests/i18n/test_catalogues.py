@@ -14,7 +14,7 @@ from django.test import override_settings
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ["de", "fr"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
-IGNORED_DIRS = ["data", "staticfiles", "tests", "bench", "node_modules"]
+IGNORED_DIRS = ["data", "staticfiles", "tests", "bench", "node_modules", "sandbox"]
 
 
 def _catalogue(language):
