@@ -1,0 +1,85 @@
+"""Acceptance 3: a cron run with nothing changed makes at most one API call per enabled module and direction
+(the sandbox's counters); never two overlapping runs for one organisation; deletions and changes both ways."""
+
+import pytest
+
+from sync.models import RecordLink
+from sync.settings_services import module_settings
+from sync.trigger_models import CronClaim, Watermark
+from sync.triggers import cron
+
+from .portal_setup import connect, writes
+
+
+@pytest.fixture
+def portal(sandbox, owner_client, organisation, owner, settings):
+    return connect(sandbox, owner_client, organisation, owner, settings)
+
+
+def _calls(sandbox):
+    counters = sandbox.counters()
+    return counters["xero"]["total"], counters["zoho"]["total"], counters
+
+
+def test_a_cron_run_with_nothing_changed_makes_one_call_per_module_and_direction(portal, sandbox):
+    sandbox.seed(zoho={"accounts": 6, "products": 4, "invoices": 3}, xero={"contacts": 3, "items": 2, "invoices": 0})
+    cron.run_organisation(portal.organisation)  # first pass: everything, both ways
+    assert RecordLink.objects.filter(module="accounts").count() == 6 + 3
+    cron.run_organisation(portal.organisation)  # the echoes of the first pass's own writes
+    sandbox.reset_counters()
+
+    finished = cron.run_organisation(portal.organisation)
+
+    xero_calls, zoho_calls, counters = _calls(sandbox)
+    assert len(finished) == 6  # three modules, two directions
+    assert xero_calls <= 3 and zoho_calls <= 3, counters
+    assert (writes(sandbox, "xero"), writes(sandbox, "zoho")) == (0, 0)
+    assert Watermark.objects.filter(last_run_at__isnull=False).count() == 6
+    assert Watermark.objects.filter(since__isnull=False).count() >= 5  # Xero has no invoices: nothing to mark
+
+
+def test_only_modules_with_cron_on_are_read(portal, sandbox):
+    sandbox.seed(zoho={"accounts": 2, "products": 0, "invoices": 0}, xero={"contacts": 0, "items": 0, "invoices": 0})
+    for module in ("products", "invoices"):
+        settings_row = module_settings(portal.xero_organisation, module)
+        settings_row.cron = False
+        settings_row.save()
+    cron.run_organisation(portal.organisation)
+    cron.run_organisation(portal.organisation)  # the echoes of the first pass's writes to Zoho
+    sandbox.reset_counters()
+    cron.run_organisation(portal.organisation)
+    xero_calls, zoho_calls, counters = _calls(sandbox)
+    assert (xero_calls, zoho_calls) == (1, 1), counters
+    assert "Products" not in str(counters["zoho"]["by_endpoint"])
+
+
+def test_changes_and_deletions_arrive_incrementally(portal, sandbox):
+    sandbox.seed(zoho={"accounts": 3, "products": 0, "invoices": 0}, xero={"contacts": 0, "items": 0, "invoices": 0})
+    settings_row = module_settings(portal.xero_organisation, "accounts")
+    settings_row.zoho_to_xero_delete = True
+    settings_row.save()
+    cron.run_organisation(portal.organisation)
+    cron.run_organisation(portal.organisation)
+    [gone, changed, _kept] = sorted(RecordLink.objects.filter(module="accounts"), key=lambda link: link.zoho_id)
+    portal.zoho.update_records("Accounts", [{"id": changed.zoho_id, "Phone": "+49 30 5550 0001"}])
+    portal.zoho.delete_records("Accounts", [gone.zoho_id])
+    sandbox.advance_clock(2)
+
+    cron.run_organisation(portal.organisation)
+
+    contacts = {c["ContactID"]: c for c in portal.xero.iter_contacts(include_archived=True)}
+    assert contacts[gone.xero_id]["ContactStatus"] == "ARCHIVED"
+    phones = {p.get("PhoneType"): p.get("PhoneNumber") for p in contacts[changed.xero_id].get("Phones", [])}
+    assert phones.get("DEFAULT") == "+49 30 5550 0001"
+
+
+def test_a_second_run_while_one_holds_the_claim_does_nothing(portal, sandbox):
+    sandbox.seed(zoho={"accounts": 2, "products": 0, "invoices": 0}, xero={"contacts": 0, "items": 0, "invoices": 0})
+    assert cron.claim(portal.organisation, "first-worker")
+    sandbox.reset_counters()
+    assert cron.run_organisation(portal.organisation, owner="second-worker") is None
+    assert _calls(sandbox)[:2] == (0, 0)
+    assert not RecordLink.objects.exists()
+    cron.release(portal.organisation, "first-worker")
+    assert cron.run_organisation(portal.organisation, owner="second-worker") is not None
+    assert CronClaim.objects.get(organisation=portal.organisation).claimed_until is None
