@@ -148,6 +148,15 @@ def tax_rates(request):
 
 @xero_api("settings")
 @require_http_methods(["GET"])
+def tax_rate_detail(request, tax_type):
+    rate = TaxRate.objects.filter(organisation=request.xero_org, tax_type=tax_type).first()
+    if rate is None:
+        return formats.not_found()
+    return formats.json_response(formats.envelope("TaxRates", [reference.serialize_tax_rate(rate)]))
+
+
+@xero_api("settings")
+@require_http_methods(["GET"])
 def organisation(request):
     return formats.json_response(formats.envelope("Organisations",
                                                   [reference.serialize_organisation(request.xero_org)]))

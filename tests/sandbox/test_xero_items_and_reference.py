@@ -52,6 +52,8 @@ def test_accounts_tax_rates_and_organisation_describe_the_tenant(sandbox):
     rates = {r["TaxType"]: r for r in api.get("TaxRates").json()["TaxRates"]}
     assert rates["OUTPUT"]["EffectiveRate"] == 10.0 and rates["OUTPUT"]["CanApplyToRevenue"] is True
     assert rates["OUTPUT"]["TaxComponents"][0]["Rate"] == 10.0
+    assert api.get("TaxRates/OUTPUT").json()["TaxRates"][0]["Name"] == "GST on Income"
+    assert api.get("TaxRates/NOPE").status_code == 404
     organisation = api.get("Organisation").json()["Organisations"][0]
     assert (organisation["OrganisationID"], organisation["BaseCurrency"], organisation["CountryCode"]) == (AU, "AUD", "AU")
     api.session.headers["xero-tenant-id"] = UK
