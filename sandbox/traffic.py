@@ -102,6 +102,8 @@ def log_path() -> str:
 
 def mask_header(name: str, value: str) -> str:
     lowered = name.lower()
+    if lowered == "location":  # an OAuth redirect carries the authorization code in its query
+        return mask_url(value)
     if lowered in SECRET_HEADERS or "token" in lowered or "secret" in lowered:
         scheme, _, rest = value.partition(" ")
         return f"{scheme} {MASK}" if rest and lowered in {"authorization", "proxy-authorization"} else MASK
@@ -113,7 +115,7 @@ def mask_url(url: str) -> str:
     if not parts.query:
         return url
     query = [(k, MASK if k in SECRET_FIELDS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="/:")))
+    return urlunsplit(parts._replace(query=urlencode(query, safe="/:*")))
 
 
 def _mask_json(value):
