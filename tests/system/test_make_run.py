@@ -94,7 +94,17 @@ def test_make_run_serves_the_sign_in_page_and_the_demo_admin_can_sign_in(make_ru
     )
     assert response.status_code == 200
     assert 'data-testid="sidebar"' in response.text, "the demo admin could not sign in"
-    assert _wait_for(f"http://127.0.0.1:{sandbox_port}/", time.monotonic() + 30) is not None
+    sandbox = f"http://127.0.0.1:{sandbox_port}"
+    assert _wait_for(f"{sandbox}/", time.monotonic() + 30) is not None
+    # The sandbox's UI shows the seeded records of both emulators, and its call counters.
+    zoho_accounts = requests.get(f"{sandbox}/zoho/ui/Accounts/", timeout=10)
+    assert zoho_accounts.status_code == 200 and zoho_accounts.text.count("<tr") > 5
+    xero_home = requests.get(f"{sandbox}/xero/ui/", timeout=10).text
+    assert "Demo Company (AU)" in xero_home and "Demo Company (UK)" in xero_home
+    contacts_path = re.search(r'href="(/xero/ui/[^"]+/contacts/)"', xero_home)[1]
+    contacts = requests.get(f"{sandbox}{contacts_path}", timeout=10)
+    assert contacts.status_code == 200 and contacts.text.count("<tr") > 5
+    assert requests.get(f"{sandbox}/counters", timeout=10).status_code == 200
 
     os.killpg(process.pid, signal.SIGINT)  # one Ctrl-C in the terminal
     process.wait(timeout=30)
