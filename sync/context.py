@@ -135,7 +135,7 @@ class SyncContext:
                 payload = mapping_transform.to_zoho(module, to_zoho_mapping, record, self.resolver())
             except mapping_transform.MappingError as error:
                 raise TransformError(str(error)) from None
-            if module == "invoices":
+            if module == "invoices" and "Status" in payload:  # the mapping syncs the status back
                 status = invoice_rules.zoho_status(record, today, status_values)
                 if status:
                     payload["Status"] = status

@@ -14,7 +14,7 @@ from .engine.executor import WriteResult
 from .engine.modules import spec
 
 WHERE_CHUNK = 15  # lookups per Xero `where` query (the URL stays short)
-SMALL_LOOKUP = 200  # up to this many lookups use queries; more read the whole module once
+SMALL_LOOKUP = 20  # up to this many lookups use `where` queries; more read the whole module once per gateway
 COQL_IN = 50  # COQL `in` takes at most 50 values
 
 XERO_COLLECTION = {"accounts": "Contacts", "products": "Items", "invoices": "Invoices"}

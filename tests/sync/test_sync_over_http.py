@@ -138,3 +138,21 @@ def test_resync_of_a_failed_entry_writes_a_new_linked_entry(portal):
     again = services.resync_entry(first)
     assert again.resync_of == first and again.status == "success" and again.action == "create"
     assert len(_contacts(portal)) == 1
+
+
+def test_a_conflict_keeps_the_losing_values_in_the_audit_entry(portal):
+    zoho_id = _zoho_account(portal, Account_Name="Both Sides Ltd", Account_Number="A-1")
+    services.sync_records(portal.xero_organisation, "accounts", ZOHO_TO_XERO, trigger="cron")
+    [contact] = _contacts(portal)
+    portal.xero.save_contacts([{"ContactID": contact["ContactID"], "AccountNumber": "FROM-XERO"}])
+    portal.zoho.update_records("Accounts", [{"id": zoho_id, "Account_Number": "FROM-ZOHO"}])
+    settings = module_settings(portal.xero_organisation, "accounts")
+    settings.conflict_policy = "zoho_wins"
+    settings.save()
+    services.sync_records(portal.xero_organisation, "accounts", ZOHO_TO_XERO, trigger="cron")
+    services.sync_records(portal.xero_organisation, "accounts", XERO_TO_ZOHO, trigger="cron")
+    assert _contacts(portal)[0]["AccountNumber"] == "FROM-ZOHO"
+    assert portal.zoho.get_record("Accounts", zoho_id)["Account_Number"] == "FROM-ZOHO"
+    entry = AuditEntry.objects.filter(module="accounts", action="update").get()
+    assert entry.values_written["losing_values"] == {"AccountNumber": "FROM-XERO"}
+    assert "Zoho CRM won" in entry.message
