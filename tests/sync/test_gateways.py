@@ -1,0 +1,107 @@
+"""The gateways around the provider clients: batching choices, per-element results, safe retries."""
+
+from connections.exceptions import PermanentError
+from connections.providers.xero.client import ElementResult
+from connections.providers.zoho.client import RecordResult
+from sync.gateways import XeroGateway, ZohoGateway
+
+
+class FakeXeroClient:
+    def __init__(self):
+        self.calls = []
+
+    def save_contacts(self, contacts, create_only=False, idempotency_key=None):
+        self.calls.append(("save_contacts", create_only, idempotency_key, contacts))
+        return [
+            ElementResult(ok=False, errors=["The contact name Acme is already assigned to another contact."])
+            if c.get("Name") == "Acme"
+            else ElementResult(ok=True, id=f"id-{i}", data={**c, "ContactID": f"id-{i}", "UpdatedDateUTC": "/Date(1000)/"})
+            for i, c in enumerate(contacts)
+        ]
+
+    def iter_contacts(self, modified_since=None, include_archived=False, where=None):
+        self.calls.append(("iter_contacts", where))
+        return iter([{"ContactID": "c1", "Name": "Acme"}])
+
+    def delete_item(self, item_id):
+        self.calls.append(("delete_item", item_id))
+        if item_id == "used":
+            raise PermanentError("ValidationException", "Item is used on an invoice")
+
+    def save_invoices(self, invoices, create_only=False, idempotency_key=None):
+        self.calls.append(("save_invoices", create_only, idempotency_key, invoices))
+        return [ElementResult(ok=True, id=i["InvoiceID"], data=i) for i in invoices]
+
+
+def test_xero_creates_are_put_with_a_stable_key_and_each_element_gets_its_own_result():
+    client = FakeXeroClient()
+    results = XeroGateway(client).create("accounts", [("1", {"Name": "Acme"}), ("2", {"Name": "Beta", "__source": {}})])
+    name, create_only, key, sent = client.calls[0]
+    assert (name, create_only, key) == ("save_contacts", True, "sync:accounts:create")
+    assert sent == [{"Name": "Acme"}, {"Name": "Beta"}]  # engine-only keys never leave
+    assert [r.ok for r in results] == [False, True]
+    assert "already assigned" in results[0].error_message
+    assert results[1].target_id == "id-1" and results[1].modified == "/Date(1000)/"
+
+
+def test_xero_updates_are_posted_with_the_id():
+    client = FakeXeroClient()
+    XeroGateway(client).update("accounts", [("1", "c-9", {"Name": "New"})])
+    assert client.calls[0][1] is False and client.calls[0][3] == [{"Name": "New", "ContactID": "c-9"}]
+
+
+def test_small_lookups_query_xero_with_where_and_large_ones_read_once():
+    client = FakeXeroClient()
+    gateway = XeroGateway(client)
+    gateway.candidates("accounts", [{"ContactNumber": "1", "Name": 'Say "Hi"'}])
+    assert client.calls[-1] == ("iter_contacts", 'ContactNumber=="1" OR Name=="Say \\"Hi\\""')
+    many = [{"Name": f"N{i}"} for i in range(30)]
+    gateway.candidates("accounts", many)
+    gateway.candidates("accounts", many)
+    assert [c for c in client.calls if c[0] == "iter_contacts"][-1] == ("iter_contacts", None)
+    assert len([c for c in client.calls if c == ("iter_contacts", None)]) == 1
+
+
+def test_xero_deletes_follow_the_mode_and_a_refused_item_delete_is_a_failed_result():
+    client = FakeXeroClient()
+    gateway = XeroGateway(client)
+    results = gateway.delete("products", [("1", "free", "delete"), ("2", "used", "delete")])
+    assert [r.ok for r in results] == [True, False] and "used on an invoice" in results[1].error_message
+    gateway.delete("invoices", [("3", "inv-1", "void"), ("4", "inv-2", "delete")])
+    assert client.calls[-1][3] == [{"InvoiceID": "inv-1", "Status": "VOIDED"}, {"InvoiceID": "inv-2", "Status": "DELETED"}]
+
+
+class FakeZohoClient:
+    def __init__(self):
+        self.calls = []
+
+    def upsert_records(self, module, records, duplicate_check_fields=None):
+        self.calls.append(("upsert", module, duplicate_check_fields, records))
+        return [RecordResult(ok=True, id=f"z{i}", details={"id": f"z{i}", "Modified_Time": "t1"}) for i, _ in enumerate(records)]
+
+    def get_records_by_ids(self, module, ids, fields=None):
+        self.calls.append(("get_by_ids", module, list(ids)))
+        return [{"id": i, "Account_Name": "Read back", "Modified_Time": "t2"} for i in ids]
+
+    def coql(self, query):
+        self.calls.append(("coql", query))
+        return {"data": [{"id": "9", "Account_Name": "O'Brien"}], "info": {}}
+
+
+def test_zoho_creates_are_upserts_on_the_xero_id_and_are_read_back():
+    client = FakeZohoClient()
+    gateway = ZohoGateway(client, {"accounts": ["id", "Account_Name"]})
+    results = gateway.create("accounts", [("x1", {"Account_Name": "A", "Xero_Contact_ID": "x1"})])
+    assert client.calls[0][:3] == ("upsert", "Accounts", ["Xero_Contact_ID"])
+    assert client.calls[1] == ("get_by_ids", "Accounts", ["z0"])
+    assert results[0].record["Account_Name"] == "Read back" and results[0].modified == "t2"
+
+
+def test_zoho_candidates_come_from_coql_with_quoted_values():
+    client = FakeZohoClient()
+    gateway = ZohoGateway(client, {"accounts": ["id", "Account_Name", "Xero_Contact_ID"]})
+    rows = gateway.candidates("accounts", [{"Account_Name": "O'Brien", "Xero_Contact_ID": "x1"}])
+    queries = [c[1] for c in client.calls if c[0] == "coql"]
+    assert any("Account_Name in ('O\\'Brien')" in q for q in queries)
+    assert any("Xero_Contact_ID in ('x1')" in q for q in queries)
+    assert rows == [{"id": "9", "Account_Name": "O'Brien"}]
