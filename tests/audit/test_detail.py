@@ -38,7 +38,7 @@ def test_the_detail_links_to_the_entry_it_resynced(owner_client, organisation):
     assert 'data-testid="resyncs"' in html and reverse("audit:detail", args=[again.pk]) in html
 
 
-def test_the_zoho_link_uses_the_registered_connection_lookup(owner_client, organisation):
+def test_the_zoho_link_uses_the_registered_connection_lookup(owner_client, organisation, monkeypatch):
     entry = make_entry(organisation, module=Module.ACCOUNTS, zoho_id="5725767000000409001", xero_id="8275f116-6419-4b82-889a-f41dcc1d6186", xero_tenant_id="tenant-1")
     seen = []
 
@@ -46,11 +46,9 @@ def test_the_zoho_link_uses_the_registered_connection_lookup(owner_client, organ
         seen.append((org, tenant_id))
         return LinkContext(zoho_crm_host="crm.zoho.eu", zoho_org="org20061234", xero_short_code="!NLglS")
 
+    monkeypatch.setattr("audit.links._lookup", None)  # restored after the test (the connections app registers one)
     set_link_context_lookup(lookup)
-    try:
-        html = owner_client.get(reverse("audit:detail", args=[entry.pk])).content.decode()
-    finally:
-        set_link_context_lookup(None)
+    html = owner_client.get(reverse("audit:detail", args=[entry.pk])).content.decode()
     assert seen == [(organisation, "tenant-1")]
     assert 'href="https://crm.zoho.eu/crm/org20061234/tab/Accounts/5725767000000409001"' in html
     assert (
