@@ -63,14 +63,25 @@ def historical_page(request):
     }, status=400 if request.method == "POST" else 200)
 
 
+def _render(message_key: str, params: dict | None) -> str:
+    """A dry-run reason in the reader's language, with the first record's values as the example."""
+    if not message_key:
+        return ""
+    try:
+        return _(message_key) % (params or {})
+    except (KeyError, TypeError, ValueError):
+        return _(message_key)
+
+
 def _job_context(request, job):
     dry_run = []
     for module in job.modules:
         counts = job.dry_run.get(module) or {}
         reasons = []
+        examples = counts.get("examples") or {}
         for key, count in sorted((counts.get("reasons") or {}).items()):
             outcome, _sep, message_key = key.partition("|")
-            reasons.append({"outcome": outcome, "message": _(message_key) if message_key else "", "count": count})
+            reasons.append({"outcome": outcome, "message": _render(message_key, examples.get(key)), "count": count})
         dry_run.append({"module": module, "label": MODULE_LABELS[module], "counts": counts, "reasons": reasons,
                         "planned": module in job.planned_modules})
     seconds = historical.seconds_left(job) if job.status in (JobStatus.RUNNING, JobStatus.PAUSED) else None

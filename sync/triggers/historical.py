@@ -21,13 +21,15 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from connections import conf as connection_conf
+from mapping.problems import ERROR
+from mapping.record_checks import validate_payload
 
 from .. import runs
 from ..context import SyncContext
 from ..engine import messages as engine_messages
 from ..engine.fingerprint import parse_time
 from ..engine.modules import ENGINE_MODULES, ZOHO, ZOHO_TO_XERO, sides, spec
-from ..engine.operations import CREATE, FAILED, MATCH, UPDATE, Link
+from ..engine.operations import CREATE, FAILED, MATCH, SKIPPED, UPDATE, Link
 from ..engine.planner import is_deleted_record, plan as engine_plan, project
 from ..models import ItemState, RunStatus, SyncItem, SyncRun
 from ..trigger_models import HistoricalItem, HistoricalItemState, HistoricalJob, JobStatus
@@ -137,8 +139,21 @@ def _dry_batch(context: SyncContext, module: str, direction: str, sources: list[
                        policy=context.policy(module, direction), transforms=transforms)
 
 
+def _xero_problem(module: str, operation):
+    """What Xero would refuse in a planned write (mandatory values, lengths), before anything is sent."""
+    if operation.direction != ZOHO_TO_XERO or operation.status == FAILED or operation.action not in (CREATE, UPDATE):
+        return None
+    problems = [p for p in validate_payload(module, operation.payload or {}, record_label=operation.name)
+                if p.severity == ERROR]
+    return problems[0] if problems else None
+
+
 def _outcome(job: HistoricalJob, operation) -> tuple[str, str]:
     """(create/update/skip/refuse, reason message key) of a planned operation."""
+    problem = _xero_problem(operation.module, operation)
+    if problem is not None:
+        operation.params.update(problem.params)
+        return "refuse", problem.message_key
     if operation.status == FAILED:
         dependency = operation.params.get("dependency")
         if operation.message_key == engine_messages.DEPENDENCY_MISSING and str(dependency).lower() in (
@@ -190,8 +205,10 @@ def plan(job_id, *, context: SyncContext | None = None) -> HistoricalJob | None:
             items = []
             for operation in _dry_batch(context, module, job.direction, wanted):
                 outcome, reason = _outcome(job, operation)
-                _count(counts, outcome, reason)
-                items.append(HistoricalItem(job=job, module=module, source_id=operation.source_id, planned=outcome))
+                _count(counts, outcome, reason, operation.params)
+                if operation.status != SKIPPED:  # nothing to do for what the planner skips (unchanged, switched off)
+                    items.append(HistoricalItem(job=job, module=module, source_id=operation.source_id,
+                                                planned=outcome))
                 if outcome in ("create", "update") or operation.action == MATCH:
                     _pretend_link(links, job.direction, operation)
             HistoricalItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=500)
@@ -214,16 +231,20 @@ def _pretend_link(links, direction: str, operation) -> None:
     placeholder = operation.target_id or f"dry-run:{operation.source_id}"
     source = operation.source or {}
     if direction == ZOHO_TO_XERO:
-        code = str((operation.payload or {}).get("Code") or "")
+        code = str((operation.payload or {}).get("Code") or f"dry-run:{operation.source_id}")
         links.add(Link(zoho_id=operation.source_id, xero_id=placeholder, xero_code=code))
     else:
         links.add(Link(zoho_id=placeholder, xero_id=operation.source_id, xero_code=str(source.get("Code") or "")))
 
 
-def _count(counts: dict, outcome: str, reason: str) -> None:
+def _count(counts: dict, outcome: str, reason: str, params: dict | None = None) -> None:
+    """Count an outcome by reason; the first record's message parameters are kept as the example shown."""
     counts[outcome] += 1
     key = f"{outcome}|{reason}"
     counts["reasons"][key] = counts["reasons"].get(key, 0) + 1
+    examples = counts.setdefault("examples", {})
+    if key not in examples and params:
+        examples[key] = {k: v for k, v in params.items() if isinstance(v, str | int | float)}
 
 
 # --- controls ----------------------------------------------------------------------------------------------
@@ -287,7 +308,8 @@ def work(job_id, *, owner: str | None = None, slice_seconds: float = SLICE_SECON
     """Process pending items for up to `slice_seconds`. Returns "more", "done", "stopped" or "busy"."""
     owner = owner or uuid.uuid4().hex
     if not _claim(job_id, owner):
-        return "busy"
+        running = HistoricalJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists()
+        return "busy" if running else "stopped"
     started = time.monotonic()
     try:
         job = HistoricalJob.objects.select_related("xero_organisation", "current_run").get(pk=job_id)
