@@ -8,8 +8,10 @@
 from collections import Counter
 
 import pytest
+from django.db.models import Sum
 
 from audit.models import AuditEntry
+from connections.models import ApiCallCounter
 from sync import runs
 from sync.engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO
 from sync.models import ItemState, RecordLink, RunStatus, SyncRun
@@ -87,8 +89,8 @@ def test_a_worker_killed_mid_run_loses_nothing_and_repeats_nothing(portal, sandb
 
 
 def test_with_a_fifth_of_responses_failing_every_record_is_synced_once(portal, sandbox, workers):
-    sandbox.seed(zoho={"accounts": 300, "products": 0, "invoices": 0},
-                 xero={"contacts": 60, "items": 0, "invoices": 0})
+    sandbox.seed(zoho={"accounts": 1000, "products": 0, "invoices": 0},
+                 xero={"contacts": 100, "items": 0, "invoices": 0})
     zoho_ids = _zoho_ids(portal)
     xero_before = {c["ContactID"] for c in _contacts(portal)}
     sandbox.configure(inject={"xero": {"429": 0.1, "500": 0.1}, "zoho": {"429": 0.1, "500": 0.1}})
@@ -101,14 +103,14 @@ def test_with_a_fifth_of_responses_failing_every_record_is_synced_once(portal, s
     wait_for(lambda: _run(backward.pk).status == RunStatus.DONE, timeout=600, interval=1, message="Xero -> Zoho")
     sandbox.configure(inject={"xero": {"429": 0.0, "500": 0.0}, "zoho": {"429": 0.0, "500": 0.0}})
 
-    injected = sandbox.counters()
-    assert injected["xero"]["throttled"] + injected["zoho"]["throttled"] > 0  # failures did happen
+    # Failures did happen: the clients counted the 429s they received (the 500s are retried the same way).
+    assert ApiCallCounter.objects.aggregate(total=Sum("rate_limited"))["total"] > 0
     contacts = _contacts(portal)
     numbers = Counter(c.get("ContactNumber") for c in contacts if c["ContactID"] not in xero_before)
-    assert set(numbers) == zoho_ids and max(numbers.values()) == 1 and len(contacts) == 300 + len(xero_before)
+    assert set(numbers) == zoho_ids and max(numbers.values()) == 1 and len(contacts) == 1000 + len(xero_before)
     accounts = list(portal.zoho.iter_records("Accounts", ["Account_Name", "Xero_Contact_ID"]))
     from_xero = Counter(a.get("Xero_Contact_ID") for a in accounts if a.get("Xero_Contact_ID"))
     assert set(from_xero) == xero_before and max(from_xero.values()) == 1
-    assert len(accounts) == 300 + len(xero_before)
-    assert RecordLink.objects.filter(module="accounts").count() == 300 + len(xero_before)
+    assert len(accounts) == 1000 + len(xero_before)
+    assert RecordLink.objects.filter(module="accounts").count() == 1000 + len(xero_before)
     assert not AuditEntry.objects.filter(module="accounts", status="failed").exists()
