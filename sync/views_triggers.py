@@ -190,6 +190,16 @@ def copy_button(request, organisation_id, token):
 # --- provider callbacks --------------------------------------------------------------------------------------
 
 
+def _enqueue(task, args, **options) -> bool:
+    """Queue a task; when the broker is unreachable, log it and let the caller answer 503 (providers retry)."""
+    try:
+        task.apply_async(args=args, **options)
+    except Exception:  # noqa: BLE001 - any broker failure: the provider retries the delivery
+        logger.exception("Could not queue %s", task.name)
+        return False
+    return True
+
+
 def _json(request):
     try:
         return json.loads(request.body.decode("utf-8"))
@@ -208,9 +218,9 @@ def zoho_notification(request):
     except notifications.InvalidNotification as error:
         logger.warning("Zoho notification refused (%s): %s", error.status, error.reason)
         return HttpResponse(status=error.status)
-    zoho_changed_task.apply_async(args=[str(notification.organisation_id), notification.module, notification.ids],
-                                  kwargs={"trigger": "on_save"}, queue="realtime")
-    return HttpResponse(status=200)
+    queued = _enqueue(zoho_changed_task, [str(notification.organisation_id), notification.module, notification.ids],
+                      kwargs={"trigger": "on_save"}, queue="realtime")
+    return HttpResponse(status=200 if queued else 503)
 
 
 @csrf_exempt
@@ -235,9 +245,9 @@ def zoho_workflow(request, organisation_id, token):
             str(i).isdigit() for i in ids):
         logger.warning("Zoho workflow webhook refused: malformed body")
         return HttpResponse(status=400)
-    zoho_changed_task.apply_async(args=[str(organisation_id), module, [str(i) for i in ids]],
-                                  kwargs={"trigger": "on_save"}, queue="realtime")
-    return HttpResponse(status=200)
+    queued = _enqueue(zoho_changed_task, [str(organisation_id), module, [str(i) for i in ids]],
+                      kwargs={"trigger": "on_save"}, queue="realtime")
+    return HttpResponse(status=200 if queued else 503)
 
 
 @csrf_exempt
@@ -255,9 +265,10 @@ def xero_webhook(request):
     except webhooks.InvalidWebhook as error:
         logger.warning("Xero webhook refused: %s", error.reason)
         return HttpResponse(status=400)
+    queued = True
     for (tenant_id, module), ids in work.items():
         for xero_organisation in webhooks.targets(tenant_id):
             for start in range(0, len(ids), 100):
-                xero_changed_task.apply_async(args=[str(xero_organisation.pk), module, ids[start : start + 100]],
-                                              queue="realtime")
-    return HttpResponse(status=200)
+                queued &= _enqueue(xero_changed_task, [str(xero_organisation.pk), module, ids[start : start + 100]],
+                                   queue="realtime")
+    return HttpResponse(status=200 if queued else 503)

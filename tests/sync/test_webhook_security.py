@@ -24,7 +24,7 @@ def queued(monkeypatch):
 
     def fake(task):
         def apply_async(args=None, kwargs=None, **options):
-            calls.append((task, args, kwargs, options))
+            calls.append((task, args, kwargs or None, options))
         return apply_async
 
     monkeypatch.setattr(tasks.zoho_changed_task, "apply_async", fake("zoho"))
@@ -152,3 +152,11 @@ def test_the_workflow_webhook_needs_the_organisations_signed_token(client, organ
     assert queued == [("zoho", [str(organisation.pk), "accounts", ["123"]], {"trigger": "on_save"}, {"queue": "realtime"}),
                       ("zoho", [str(organisation.pk), "invoices", ["7", "8"]], {"trigger": "on_save"},
                        {"queue": "realtime"})]
+
+
+def test_when_the_broker_is_down_the_callback_answers_503_so_the_provider_retries(client, channel, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.zoho_changed_task, "apply_async", broken)
+    assert _post(client, ZOHO_URL, _notification(channel)).status_code == 503
