@@ -198,3 +198,13 @@ def test_outsiders_and_read_only_members_cannot_control_a_job(client, organisati
     assert client.post(reverse("sync:historical_control", args=[job.pk, "start"])).status_code == 403
     assert client.post(reverse("sync:historical"), {"modules": ["accounts"]}).status_code == 403
     assert HistoricalJob.objects.get(pk=job.pk).status == JobStatus.PLANNED and queued == []
+
+
+def test_the_xero_switch_copies_xero_records_to_zoho(portal, sandbox):
+    sandbox.seed(zoho={"accounts": 0, "products": 0, "invoices": 0}, xero={"contacts": 4, "items": 0, "invoices": 0})
+    job = _job(portal, direction="xero_to_zoho")
+    assert job.dry_run["accounts"]["create"] == 4 and writes(sandbox, "zoho") == 0
+    job = _finish(job)
+    assert (job.status, job.done, job.failed) == (JobStatus.DONE, 4, 0)
+    names = {row["Account_Name"] for row in portal.zoho.iter_records("Accounts", ["Account_Name"])}
+    assert names == {c["Name"] for c in portal.xero.iter_contacts()}
