@@ -152,6 +152,12 @@ class HistoricalJob(TenantOwned):
         return f"historical {self.direction} {self.modules} {self.status}"
 
     @property
+    def module_labels(self) -> list:
+        from .models import MODULE_LABELS
+
+        return [MODULE_LABELS.get(module, module) for module in self.modules]
+
+    @property
     def processed(self) -> int:
         return self.done + self.failed
 

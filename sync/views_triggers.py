@@ -129,8 +129,9 @@ def _button_urls(request, organisation):
     workflow_token = keys.token_for(organisation, ButtonKey.WORKFLOW)
     workflow = request.build_absolute_uri(reverse("sync:zoho_workflow", kwargs={
         "organisation_id": organisation.pk, "token": workflow_token}))
-    return {module: f"{base}?module={module}&record_id=${{{spec(module).zoho_module}.{_id_merge_field(module)}}}"
-            for module in ("accounts", "products", "invoices")}, workflow
+    return [(MODULE_LABELS[module], module,
+             f"{base}?module={module}&record_id=${{{spec(module).zoho_module}.{_id_merge_field(module)}}}")
+            for module in ("accounts", "products", "invoices")], workflow
 
 
 def _id_merge_field(module: str) -> str:
@@ -155,7 +156,7 @@ def copy_page(request):
             results = copy.search(organisation, search_form.cleaned_data["module"], search_form.cleaned_data["name"])
         except ProviderError as error:
             messages.error(request, str(getattr(error, "user_message", "") or _("Zoho CRM could not be searched.")))
-    button_urls, workflow_url = _button_urls(request, organisation) if request.membership.can_manage else ({}, "")
+    button_urls, workflow_url = _button_urls(request, organisation) if request.membership.can_manage else ([], "")
     return render(request, "sync/copy.html", {
         "search_form": search_form, "results": results, "entries": entries, "button_urls": button_urls,
         "workflow_url": workflow_url, "can_manage": request.membership.can_manage,
