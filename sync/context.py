@@ -65,7 +65,11 @@ class SyncContext:
             connection = connection_services.zoho_connection(self.organisation)
             if connection is None:
                 raise LookupError("Zoho CRM is not connected")
-            self._zoho = ZohoGateway(ZohoClient(connection), {m: self.zoho_fields(m) for m in ZOHO_MODULES})
+            self._zoho = ZohoGateway(
+                ZohoClient(connection),
+                {m: self.zoho_fields(m) for m in ZOHO_MODULES},
+                {m: self.zoho_subforms(m) for m in ZOHO_MODULES},
+            )
         return self._zoho
 
     def gateway(self, side: str):
@@ -85,6 +89,13 @@ class SyncContext:
                     wanted.append(path.split("[]")[0].split(".")[0])
         fields = [name for name in dict.fromkeys(wanted) if name == "id" or not known or name in known]
         return fields[:50]
+
+    def zoho_subforms(self, module: str) -> set:
+        return {
+            field["api_name"]
+            for field in mapping_services.zoho_fields(self.organisation, module)
+            if field.get("kind") == "subform" or field.get("data_type") == "subform"
+        }
 
     # -- mapping -------------------------------------------------------------------------------------------
 

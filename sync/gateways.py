@@ -179,10 +179,12 @@ class XeroGateway:
 class ZohoGateway:
     side = "zoho"
 
-    def __init__(self, client, fields: dict[str, list[str]]):
-        """`fields`: the Zoho field api_names to read per engine module (at most 50 each)."""
+    def __init__(self, client, fields: dict[str, list[str]], subforms: dict[str, set] | None = None):
+        """`fields`: the Zoho field api_names to read per engine module (at most 50 each); `subforms`: those
+        of them that are subforms (COQL cannot select them)."""
         self.client = client
         self.fields = fields
+        self.subforms = subforms or {}
 
     def _fields(self, module: str) -> list[str]:
         return self.fields[module][:50]
@@ -233,7 +235,9 @@ class ZohoGateway:
             number = (lookup.get("__source") or {}).get("ContactNumber")
             if module == "accounts" and number and str(number).isdigit():
                 ids.add(str(number))
-        columns = ", ".join(dict.fromkeys(["id", *[f for f in self._fields(module) if f != "id"]]))
+        subforms = self.subforms.get(module, set()) | {"Invoiced_Items"}
+        selectable = [f for f in self._fields(module) if f != "id" and f not in subforms]
+        columns = ", ".join(dict.fromkeys(["id", *selectable]))
         found: dict[str, dict] = {}
         for key, wanted in values.items():
             wanted = sorted(wanted)

@@ -127,3 +127,30 @@ def test_a_voided_xero_invoice_deletes_the_zoho_invoice_when_delete_is_on(portal
     settings.save()
     _sync(portal, XERO_TO_ZOHO)
     assert portal.zoho.get_record("Invoices", invoice_id) is None
+
+
+def test_an_invoice_made_in_xero_arrives_in_zoho_with_its_contact_and_item(portal, sandbox):
+    [contact] = portal.xero.save_contacts([{"Name": "Xero Born Ltd"}], create_only=True)
+    [item] = portal.xero.save_items([{"Code": "XB-1", "Name": "Xero born item",
+                                      "SalesDetails": {"UnitPrice": 40, "AccountCode": "200"}}], create_only=True)
+    [invoice] = portal.xero.save_invoices([{
+        "Type": "ACCREC", "Contact": {"ContactID": contact.id}, "Status": "AUTHORISED", "Reference": "Made in Xero",
+        "LineItems": [{"ItemCode": "XB-1", "Description": "Xero born item", "Quantity": 3, "UnitAmount": 40,
+                       "AccountCode": "200"}]}], create_only=True)
+    assert invoice.ok, invoice.errors
+    sandbox.reset_counters()
+    _sync(portal, XERO_TO_ZOHO)
+    link = RecordLink.objects.get(module="invoices", xero_id=invoice.id)
+    zoho_invoice = portal.zoho.get_record("Invoices", link.zoho_id)
+    account_link = RecordLink.objects.get(module="accounts", xero_id=contact.id)
+    product_link = RecordLink.objects.get(module="products", xero_id=item.id)
+    assert zoho_invoice["Account_Name"]["id"] == account_link.zoho_id
+    assert zoho_invoice["Subject"] == "Made in Xero" and zoho_invoice["Status"] == "Approved"
+    [line] = zoho_invoice["Invoiced_Items"]
+    assert line["Product_Name"]["id"] == product_link.zoho_id and float(line["Quantity"]) == 3
+    assert not AuditEntry.objects.filter(status="failed").exists()
+    # Coming back to Xero it is the same invoice: nothing is written.
+    writes_before = writes(sandbox, "xero")
+    _sync(portal)
+    _sync(portal, XERO_TO_ZOHO)
+    assert writes(sandbox, "xero") == writes_before
