@@ -13,11 +13,10 @@ from audit.models import AuditEntry
 from mapping import services as mapping_services
 from mapping import taxes
 from sync.models import RecordLink
-from sync.trigger_models import HistoricalItem, HistoricalJob, JobStatus
+from sync.trigger_models import HistoricalJob, JobStatus
 from sync.triggers import historical, tasks
 
 from .portal_setup import connect, writes
-
 
 TAXES = {"GST": "OUTPUT", "NZ GST": "OUTPUT", "VAT": "OUTPUT", "Zero Rated": "EXEMPTOUTPUT"}
 
