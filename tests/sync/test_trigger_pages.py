@@ -1,0 +1,66 @@
+"""The trigger pages and Beat fan-out without providers: Historical Sync page, Copy page, cron dispatch."""
+
+import pytest
+from django.urls import reverse
+
+from connections.models import ZohoConnection
+from sync.settings_services import module_settings
+from sync.trigger_models import HistoricalJob, JobStatus
+from sync.triggers import tasks
+
+from .factories import XeroOrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_historical_page_offers_the_form_to_managers_only(client, owner, read_only_member, organisation):
+    XeroOrganisationFactory(organisation=organisation, tenant_name="Demo Company (AU)")
+    client.force_login(owner)
+    page = client.get(reverse("sync:historical")).content.decode()
+    assert "Switch to perform Xero data sync" in page and 'data-testid="dry-run"' in page
+    assert "Demo Company (AU)" in page and "sync/historical.js" in page
+    client.force_login(read_only_member)
+    assert 'data-testid="historical-form"' not in client.get(reverse("sync:historical")).content.decode()
+
+
+def test_the_historical_page_lists_only_the_organisations_jobs(client, owner, organisation, other_organisation):
+    mine = XeroOrganisationFactory(organisation=organisation)
+    theirs = XeroOrganisationFactory(organisation=other_organisation)
+    own = HistoricalJob.objects.create(organisation=organisation, xero_organisation=mine, modules=["accounts"],
+                                       direction="zoho_to_xero", status=JobStatus.DONE)
+    foreign = HistoricalJob.objects.create(organisation=other_organisation, xero_organisation=theirs,
+                                           modules=["invoices"], direction="zoho_to_xero")
+    client.force_login(owner)
+    page = client.get(reverse("sync:historical")).content.decode()
+    assert f"/sync/historical/{own.pk}/" in page and str(foreign.pk) not in page
+    assert client.get(reverse("sync:historical_progress", args=[foreign.pk])).status_code == 404
+
+
+def test_beat_fans_out_one_cron_task_per_ready_organisation(organisation, other_organisation, owner, monkeypatch):
+    from connections import services as connection_services
+
+    queued = []
+    monkeypatch.setattr(tasks.cron_organisation_task, "apply_async",
+                        lambda args=None, kwargs=None, **options: queued.append((args, kwargs, options)))
+    ready = XeroOrganisationFactory(organisation=organisation)
+    module_settings(ready, "accounts")
+    ZohoConnection.objects.create(organisation=organisation, location="eu", accounts_server="https://a.example",
+                                  api_domain="https://b.example", access_token="a", refresh_token="r")
+    connection_services.accept_terms(organisation, owner)
+    not_ready = XeroOrganisationFactory(organisation=other_organisation)  # no Zoho, no terms
+    module_settings(not_ready, "accounts")
+    assert tasks.cron_dispatch_task() == 1
+    assert queued == [([str(organisation.pk)], {"full": False}, {"queue": "default"})]
+    row = module_settings(ready, "accounts")
+    row.cron = False
+    row.save()
+    assert tasks.cron_dispatch_task(full=True) == 0
+
+
+def test_the_beat_schedule_has_the_trigger_entries():
+    from syncportal.celery import beat_schedule
+
+    schedule = beat_schedule()
+    assert schedule["sync-cron"]["schedule"] == 600.0
+    assert schedule["sync-nightly-reconciliation"]["kwargs"] == {"full": True}
+    assert {"sync-renew-zoho-channels", "sync-resume-historical-jobs"} <= set(schedule)
