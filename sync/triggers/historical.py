@@ -30,7 +30,8 @@ from ..engine import messages as engine_messages
 from ..engine.fingerprint import parse_time
 from ..engine.modules import ENGINE_MODULES, ZOHO, ZOHO_TO_XERO, sides, spec
 from ..engine.operations import CREATE, FAILED, MATCH, SKIPPED, UPDATE, Link
-from ..engine.planner import is_deleted_record, plan as engine_plan, project
+from ..engine.planner import is_deleted_record, project
+from ..engine.planner import plan as engine_plan
 from ..models import ItemState, RunStatus, SyncItem, SyncRun
 from ..trigger_models import HistoricalItem, HistoricalItemState, HistoricalJob, JobStatus
 from . import reasons
@@ -169,11 +170,20 @@ def _outcome(job: HistoricalJob, operation) -> tuple[str, str]:
     return "skip", operation.message_key or reasons.UNCHANGED
 
 
-def plan(job_id, *, context: SyncContext | None = None) -> HistoricalJob | None:
-    """The dry run: list, filter and plan every source record into items (resumable per module)."""
-    job = HistoricalJob.objects.select_related("xero_organisation__organisation").filter(pk=job_id).first()
-    if job is None or job.status != JobStatus.PLANNING:
-        return job
+def plan(job_id, *, context: SyncContext | None = None, owner: str | None = None) -> HistoricalJob | None:
+    """The dry run: list, filter and plan every source record into items (resumable per module). One worker at a
+    time: the dry run holds the job's lease and renews it after every page."""
+    owner = owner or uuid.uuid4().hex
+    if not _claim(job_id, owner, status=JobStatus.PLANNING):
+        return HistoricalJob.objects.filter(pk=job_id).first()
+    try:
+        return _plan(job_id, context, owner)
+    finally:
+        _release(job_id, owner)
+
+
+def _plan(job_id, context, owner) -> HistoricalJob | None:
+    job = HistoricalJob.objects.select_related("xero_organisation__organisation").get(pk=job_id)
     context = context or SyncContext(job.xero_organisation, trigger="historical")
     source_side, _ = sides(job.direction)
     for module in job.modules:
@@ -183,8 +193,9 @@ def plan(job_id, *, context: SyncContext | None = None) -> HistoricalJob | None:
         counts = _empty()
         links = context.links(module)
         for page in _pages(_source_records(context, job, module)):
-            if not HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING).exists():
-                return HistoricalJob.objects.get(pk=job.pk)  # cancelled meanwhile
+            if not HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING, lease_owner=owner).update(
+                    lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS)):
+                return HistoricalJob.objects.get(pk=job.pk)  # cancelled, or taken over after a stall
             wanted = []
             for record in page:
                 record_id = spec(module).record_id(source_side, record)
@@ -280,10 +291,10 @@ def _move(job, sources, target, **changes) -> bool:
 # --- the job -------------------------------------------------------------------------------------------------
 
 
-def _claim(job_id, owner: str) -> bool:
+def _claim(job_id, owner: str, status: str = JobStatus.RUNNING) -> bool:
     now = timezone.now()
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner)
-    return bool(HistoricalJob.objects.filter(free, pk=job_id, status=JobStatus.RUNNING).update(
+    return bool(HistoricalJob.objects.filter(free, pk=job_id, status=status).update(
         lease_owner=owner, lease_until=now + timedelta(seconds=LEASE_SECONDS)))
 
 
@@ -348,8 +359,9 @@ def stale_jobs() -> list:
     now = timezone.now()
     return list(HistoricalJob.objects.filter(status=JobStatus.RUNNING).filter(
         Q(lease_until__lt=now) | Q(lease_until__isnull=True, started_at__lt=now - timedelta(seconds=LEASE_SECONDS))
-    ).values_list("pk", flat=True)) + list(HistoricalJob.objects.filter(
-        status=JobStatus.PLANNING, created_at__lt=now - timedelta(seconds=LEASE_SECONDS * 5)).values_list("pk", flat=True))
+    ).values_list("pk", flat=True)) + list(HistoricalJob.objects.filter(status=JobStatus.PLANNING).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, created_at__lt=now - timedelta(seconds=LEASE_SECONDS))
+    ).values_list("pk", flat=True))
 
 
 # --- progress ------------------------------------------------------------------------------------------------

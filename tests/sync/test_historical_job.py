@@ -208,3 +208,17 @@ def test_the_xero_switch_copies_xero_records_to_zoho(portal, sandbox):
     assert (job.status, job.done, job.failed) == (JobStatus.DONE, 4, 0)
     names = {row["Account_Name"] for row in portal.zoho.iter_records("Accounts", ["Account_Name"])}
     assert names == {c["Name"] for c in portal.xero.iter_contacts()}
+
+
+def test_a_dry_run_held_by_another_worker_is_not_run_twice_and_a_stalled_one_is_resumed(portal, sandbox):
+    sandbox.seed(zoho={"accounts": 3, "products": 0, "invoices": 0}, xero={"contacts": 0, "items": 0, "invoices": 0})
+    job = historical.create_job(portal.xero_organisation, modules=["accounts"], direction="zoho_to_xero")
+    HistoricalJob.objects.filter(pk=job.pk).update(lease_owner="planner-1",
+                                                    lease_until=timezone.now() + timedelta(seconds=60))
+    sandbox.reset_counters()
+    assert historical.plan(job.pk, owner="planner-2").status == JobStatus.PLANNING
+    assert sandbox.counters()["zoho"]["total"] == 0 and job.pk not in historical.stale_jobs()
+    HistoricalJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert job.pk in historical.stale_jobs()
+    finished = historical.plan(job.pk, owner="planner-2")
+    assert (finished.status, finished.total, finished.lease_owner) == (JobStatus.PLANNED, 3, "")
