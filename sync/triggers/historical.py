@@ -177,9 +177,10 @@ def plan(job_id, *, context: SyncContext | None = None, owner: str | None = None
     if not _claim(job_id, owner, status=JobStatus.PLANNING):
         return HistoricalJob.objects.filter(pk=job_id).first()
     try:
-        return _plan(job_id, context, owner)
+        _plan(job_id, context, owner)
     finally:
         _release(job_id, owner)
+    return HistoricalJob.objects.filter(pk=job_id).first()
 
 
 def _plan(job_id, context, owner) -> HistoricalJob | None:
