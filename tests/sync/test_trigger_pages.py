@@ -64,3 +64,17 @@ def test_the_beat_schedule_has_the_trigger_entries():
     assert schedule["sync-cron"]["schedule"] == 600.0
     assert schedule["sync-nightly-reconciliation"]["kwargs"] == {"full": True}
     assert {"sync-renew-zoho-channels", "sync-resume-historical-jobs"} <= set(schedule)
+
+
+def test_a_historical_slice_requeues_itself_at_the_back_of_the_bulk_queue(monkeypatch):
+    """Fairness: a long job gives the worker back after each slice, so other organisations' jobs get turns."""
+    from sync.triggers import historical
+
+    queued = []
+    monkeypatch.setattr(historical, "work", lambda job_id, owner=None: "more")
+    monkeypatch.setattr(tasks.historical_run_task, "apply_async",
+                        lambda args=None, kwargs=None, **options: queued.append((args, options)))
+    assert tasks.historical_run_task.apply(args=["job-1"]).get() == "more"
+    assert queued == [(["job-1"], {"queue": "bulk"})]
+    monkeypatch.setattr(historical, "work", lambda job_id, owner=None: "done")
+    assert tasks.historical_run_task.apply(args=["job-1"]).get() == "done" and len(queued) == 1
