@@ -222,6 +222,13 @@ class SyncContext:
     def discard(self) -> None:
         self.pending_links, self.pending_audit = [], []
 
+    def refresh(self) -> None:
+        """Another run wrote to this module meanwhile: reload links and the gateways' cached reads."""
+        self.forget_links()
+        for gateway in (self._xero, self._zoho):
+            if gateway is not None and hasattr(gateway, "_all"):
+                gateway._all.clear()
+
     def forget_links(self) -> None:
         """After a failed checkpoint the in-memory links may be ahead of the database: reload them."""
         self._indexes.clear()

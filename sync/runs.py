@@ -10,12 +10,17 @@ killed worker loses nothing and repeats nothing. Runs whose lease expired are re
 
 import logging
 import os
+import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, Q
 from django.utils import timezone
+
+from connections.exceptions import TransientError
 
 from .context import SyncContext, checkpoint
 from .engine.batch import run_batch
@@ -32,6 +37,28 @@ def lease_seconds() -> int:
     """How long a worker's claim on a run lasts without renewal (renewed after every chunk). Setting
     SYNC_RUN_LEASE_SECONDS, or the environment variable of that name; default 120."""
     return int(getattr(settings, "SYNC_RUN_LEASE_SECONDS", None) or os.environ.get("SYNC_RUN_LEASE_SECONDS") or 120)
+
+
+@contextmanager
+def module_lock(xero_organisation, module: str, *, timeout: float | None = None):
+    """One chunk at a time per Xero organisation and module, across workers (the shared cache: Redis in
+    production), so on-save, cron and historical runs never create the same record twice. Yields whether it
+    had to wait (then the caller reloads what another run may have changed). A dead worker's lock expires."""
+    key = f"sync:lock:{xero_organisation.pk}:{module}"
+    token = uuid.uuid4().hex
+    expiry = lease_seconds()
+    deadline = time.monotonic() + (timeout if timeout is not None else expiry)
+    waited = False
+    while not cache.add(key, token, timeout=expiry):
+        waited = True
+        if time.monotonic() > deadline:
+            raise TransientError(f"module {module} is busy with another sync run", provider="sync")
+        time.sleep(0.2)
+    try:
+        yield waited
+    finally:
+        if cache.get(key) == token:
+            cache.delete(key)
 
 
 def create_run(xero_organisation, module, direction, *, trigger, ids=None, since=None, resync_of=None) -> SyncRun:
@@ -159,8 +186,11 @@ def sync_inline(context: SyncContext, module: str, direction: str, ids) -> list:
     records = gateway.read(module, ids=list(ids))
     found = {spec(module).record_id(source_side, r) for r in records}
     deleted = [str(i) for i in ids if str(i) not in found]
-    operations = _batch(context, module, direction, records, deleted)
-    checkpoint(context)
+    with module_lock(context.xero_organisation, module) as waited:
+        if waited:
+            context.refresh()
+        operations = _batch(context, module, direction, records, deleted)
+        checkpoint(context)
     return operations
 
 
@@ -185,6 +215,13 @@ def process_chunk(run: SyncRun, context: SyncContext, items: list[SyncItem]) -> 
     deleted = [item.source_id for item in items if item.deleted]
     SyncItem.objects.filter(pk__in=[item.pk for item in items]).update(attempts=F("attempts") + 1)
     _dependencies(run, context, sources)
+    with module_lock(run.xero_organisation, run.module) as waited:
+        if waited:
+            context.refresh()
+        _process_locked(run, context, items, sources, deleted)
+
+
+def _process_locked(run, context, items, sources, deleted) -> None:
     operations = _batch(context, run.module, run.direction, sources, deleted)
     by_source = {op.source_id: op for op in operations}
     now = timezone.now()

@@ -47,3 +47,17 @@ def test_the_task_does_nothing_for_a_finished_or_missing_run(run):
 def test_deleting_the_xero_organisation_erases_its_runs_and_links(run):
     run.xero_organisation.delete()
     assert not SyncRun.objects.exists()
+
+
+def test_one_chunk_at_a_time_per_xero_organisation_and_module(run):
+    from connections.exceptions import TransientError
+
+    with runs.module_lock(run.xero_organisation, "accounts") as waited:
+        assert waited is False
+        with pytest.raises(TransientError):
+            with runs.module_lock(run.xero_organisation, "accounts", timeout=0.3):
+                pass
+        with runs.module_lock(run.xero_organisation, "products") as other_module_waited:
+            assert other_module_waited is False
+    with runs.module_lock(run.xero_organisation, "accounts") as waited:
+        assert waited is False
