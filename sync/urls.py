@@ -13,8 +13,8 @@ urlpatterns = [
     path("historical/<uuid:pk>/progress/", views_triggers.historical_progress, name="historical_progress"),
     path("historical/<uuid:pk>/<slug:action>/", views_triggers.historical_control, name="historical_control"),
     path("copy/", views_triggers.copy_page, name="copy"),
-    path("copy/<uuid:organisation_id>/<str:token>/", views_triggers.copy_button, name="copy_button"),
+    path("copy/<uuid:organisation_id>/", views_triggers.copy_button, name="copy_button"),
     path("notifications/zoho/", views_triggers.zoho_notification, name="zoho_notification"),
-    path("hooks/zoho/<uuid:organisation_id>/<str:token>/", views_triggers.zoho_workflow, name="zoho_workflow"),
+    path("hooks/zoho/<uuid:organisation_id>/", views_triggers.zoho_workflow, name="zoho_workflow"),
     path("webhooks/xero/", views_triggers.xero_webhook, name="xero_webhook"),
 ]

@@ -142,10 +142,11 @@ def test_xero_events_of_tenants_nobody_syncs_queue_nothing(client, queued):
 
 
 def test_the_workflow_webhook_needs_the_organisations_signed_token(client, organisation, other_organisation, queued):
-    url = f"/sync/hooks/zoho/{organisation.pk}/{keys.token_for(organisation, ButtonKey.WORKFLOW)}/"
-    other = f"/sync/hooks/zoho/{organisation.pk}/{keys.token_for(other_organisation, ButtonKey.WORKFLOW)}/"
+    url = f"/sync/hooks/zoho/{organisation.pk}/?key={keys.token_for(organisation, ButtonKey.WORKFLOW)}"
+    other = f"/sync/hooks/zoho/{organisation.pk}/?key={keys.token_for(other_organisation, ButtonKey.WORKFLOW)}"
     assert client.post(url, {"module": "Accounts", "id": "123"}).status_code == 200
     assert client.post(other, {"module": "Accounts", "id": "123"}).status_code == 401
+    assert client.post(f"/sync/hooks/zoho/{organisation.pk}/", {"module": "Accounts", "id": "123"}).status_code == 401
     assert client.post(url, {"module": "Accounts", "id": "abc"}).status_code == 400
     assert client.post(url, {"module": "Leads", "id": "123"}).status_code == 400
     assert _post(client, url, {"module": "Invoices", "ids": ["7", "8"]}).status_code == 200
