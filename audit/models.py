@@ -9,12 +9,21 @@ from django.utils.translation import gettext_lazy as _
 from tenancy.models import Organisation
 
 
+# Parameters whose values are themselves message ids (labels such as a matching rule, a conflict policy,
+# a record status or a provider name), translated with the message. Names and ids are never translated.
+TRANSLATED_PARAMS = frozenset({"rule", "policy", "status", "dependency", "source", "target", "module", "kind"})
+
+
 def translate_message(message_key: str, message_params: dict | None, message: str) -> str:
     """An audit message in the active language; the stored English `message` when it cannot be built."""
     if not message_key:
         return message
+    params = {
+        key: gettext(value) if key in TRANSLATED_PARAMS and isinstance(value, str) and value else value
+        for key, value in (message_params or {}).items()
+    }
     try:
-        return gettext(message_key) % (message_params or {})
+        return gettext(message_key) % params
     except (KeyError, TypeError, ValueError):
         return message
 
