@@ -12,6 +12,7 @@ from sync.triggers import tasks
 from tests.conftest import PASSWORD
 
 from .portal_setup import connect
+from .worker_limits import fresh_limits
 from .workers import Worker, real_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
@@ -23,6 +24,7 @@ def portal(sandbox, owner_client, organisation, owner, settings, live_server, mo
     portal = connect(sandbox, owner_client, organisation, owner, settings)
     worker = None
     if real_services():
+        fresh_limits(portal)
         worker = Worker("historical").start()
     else:
         sandbox.configure(xero={"webhooks_enabled": False})
