@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from tenancy.models import Organisation
 
-
 # Parameters whose values are themselves message ids (labels such as a matching rule, a conflict policy,
 # a record status or a provider name), translated with the message. Names and ids are never translated.
 TRANSLATED_PARAMS = frozenset({"rule", "policy", "status", "dependency", "source", "target", "module", "kind"})
@@ -140,3 +139,68 @@ class AlertState(models.Model):
 
     def __str__(self):
         return f"{self.kind} @ {self.organisation_id}: {self.last_sent_at:%Y-%m-%d %H:%M}"
+
+
+class ResyncStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_RESYNC_STATUSES = (ResyncStatus.QUEUED, ResyncStatus.RUNNING)
+
+
+class ResyncBatch(models.Model):
+    """One press of "Resync all failed": the filters it applies to and how far the walk has come.
+
+    The walk goes newest first through the matching failed entries created before the press, one chunk per
+    step; `cursor` holds the (created_at, id) of the last entry scanned, so each step is claimed by matching it
+    under a row lock (a duplicate delivery of an old step finds the cursor moved and does nothing)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey("tenancy.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    filters = models.JSONField(blank=True, default=dict)
+    status = models.CharField(max_length=16, choices=ResyncStatus.choices, default=ResyncStatus.QUEUED)
+    cursor = models.CharField(max_length=200, blank=True, default="")
+    scanned = models.PositiveIntegerField(default=0)
+    queued = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    limit_reached = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"resync batch {self.pk} ({self.status}, {self.queued} queued)"
+
+
+class ResyncRequest(models.Model):
+    """One resync asked for (by the Resync button or a batch): the marker a task claims, so a duplicate
+    delivery of the same request never resyncs twice. `record_key` names the record (Xero organisation,
+    module, direction, source id) so one record is never queued twice at once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="resync_requests")
+    batch = models.ForeignKey(ResyncBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="requests")
+    record_key = models.CharField(max_length=300)
+    requested_by = models.ForeignKey("tenancy.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=ResyncStatus.choices, default=ResyncStatus.QUEUED)
+    result = models.ForeignKey(AuditEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "record_key", "status"], name="audit_resync_org_record")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry"], condition=models.Q(status__in=["queued", "running"]), name="audit_resync_one_active"
+            ),
+            models.UniqueConstraint(fields=["batch", "record_key"], name="audit_resync_once_per_batch"),
+        ]
+
+    def __str__(self):
+        return f"resync {self.record_key} ({self.status})"

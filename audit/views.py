@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET
 
 from tenancy.access import scoped, tenant_object_or_404
 
-from . import export, health
+from . import export, health, resync
 from .forms import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, AuditFilterForm
 from .links import record_links
 from .listing import apply_filters, paginate
 from .models import AuditEntry
+from .views_resync import latest_request
 
 # Query parameters that are filters (kept by sort links, paging links and the CSV link).
 FILTER_PARAMS = ("date_from", "date_to", "module", "direction", "status", "trigger", "q", "per_page", "sort")
@@ -71,9 +72,19 @@ def index(request):
         before=request.GET.get("before", ""),
         searching=bool(form.filters().get("q")),
     )
+    can_manage = bool(request.membership and request.membership.can_manage)
+    pending = resync.pending_entry_ids(entry.pk for entry in page.entries)
+    for entry in page.entries:
+        entry.resync_allowed = can_manage and resync.can_resync(entry)
+        entry.resync_pending = entry.pk in pending
+    status_filter = form.filters().get("status", "")
     context = {
         "form": form,
         "page": page,
+        "can_manage": can_manage,
+        "resync_pending": bool(pending),
+        "offer_resync_all": can_manage and status_filter in ("", "failed"),
+        "current_url": request.get_full_path(),
         "sort": form.sort_value,
         "sort_links": _sort_links(request, form.sort_value),
         "filter_query": _query(request),
@@ -115,6 +126,8 @@ def detail(request, pk):
     entry = tenant_object_or_404(request, AuditEntry.objects.select_related("resync_of"), pk=pk)
     context = {
         "entry": entry,
+        "resync_allowed": bool(request.membership and request.membership.can_manage) and resync.can_resync(entry),
+        "resync_request": latest_request(entry),
         "links": record_links(entry),
         "values_written": _pretty(entry.values_written),
         "provider_response": _pretty(entry.provider_response),
