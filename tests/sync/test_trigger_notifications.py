@@ -116,3 +116,19 @@ def test_notifications_for_switched_off_modules_sync_nothing(portal):
     row.allow_sync = False
     row.save()
     assert list(notifications.sync_targets(portal.organisation, "accounts")) == []
+
+
+def test_a_delete_notification_archives_the_xero_contact_when_delete_is_on(portal, sandbox):
+    from sync import services
+    from sync.settings_services import module_settings
+
+    sandbox.seed(zoho={"accounts": 1, "products": 0, "invoices": 0}, xero={"contacts": 0, "items": 0, "invoices": 0})
+    services.sync_records(portal.xero_organisation, "accounts", "zoho_to_xero", trigger="historical")
+    link = RecordLink.objects.get(module="accounts")
+    row = module_settings(portal.xero_organisation, "accounts")
+    row.zoho_to_xero_delete = True
+    row.save()
+    portal.zoho.delete_records("Accounts", [link.zoho_id])
+    tasks.zoho_changed_task.apply(args=[str(portal.organisation.pk), "accounts", [link.zoho_id]])
+    [contact] = [c for c in portal.xero.iter_contacts(include_archived=True) if c["ContactID"] == link.xero_id]
+    assert contact["ContactStatus"] == "ARCHIVED"
