@@ -147,7 +147,9 @@ def run_request(organisation_id, entry_id, request_id, resync=None) -> AuditEntr
     for transient ones is the caller's choice); `resync` defaults to sync.services.resync_entry."""
     entry = AuditEntry.objects.select_related("organisation").filter(pk=entry_id, organisation_id=organisation_id).first()
     if entry is None:
-        ResyncRequest.objects.filter(pk=request_id, status__in=ACTIVE_RESYNC_STATUSES).update(
+        ResyncRequest.objects.filter(
+            pk=request_id, organisation_id=organisation_id, status__in=ACTIVE_RESYNC_STATUSES
+        ).update(
             status=ResyncStatus.FAILED, finished_at=timezone.now()
         )
         return None
