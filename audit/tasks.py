@@ -12,6 +12,12 @@ from . import alerts, resync, services
 logger = logging.getLogger(__name__)
 
 
+def _close_connections(task) -> None:
+    """Like a request's end in a worker; not when run eagerly, where the connection is the caller's."""
+    if not task.request.is_eager:
+        close_old_connections()
+
+
 @shared_task(queue="default", time_limit=300, soft_time_limit=240)
 def check_failure_alerts() -> int:
     """Email owners and admins of organisations whose failures in the last hour reached the threshold."""
@@ -49,7 +55,7 @@ def resync_entry_task(self, organisation_id: str, entry_id: str, request_id: str
         resync.finish(request_id, failed=True)  # not left "running": the page stops waiting for it
         raise
     finally:
-        close_old_connections()
+        _close_connections(self)
     return None if new_entry is None else str(new_entry.pk)
 
 
@@ -60,7 +66,7 @@ def resync_failed_task(self, batch_id: str, cursor: str = ""):
     try:
         next_cursor = resync.walk_batch(batch_id, cursor)
     finally:
-        close_old_connections()
+        _close_connections(self)
     if next_cursor is not None:
         resync_failed_task.apply_async(args=[batch_id, next_cursor], queue="default")
     return next_cursor
