@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import AlertState, AuditEntry
+from .models import AlertState, AuditEntry, ResyncBatch, ResyncRequest
 
 
 @admin.register(AuditEntry)
@@ -25,3 +25,22 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class AlertStateAdmin(admin.ModelAdmin):
     list_display = ("organisation", "kind", "last_sent_at")
     list_select_related = ("organisation",)
+
+
+@admin.register(ResyncRequest)
+class ResyncRequestAdmin(admin.ModelAdmin):
+    """Resyncs asked for; an operator may see one stuck in "running" (its claim is taken again after the lease)."""
+
+    list_display = ("created_at", "organisation", "record_key", "status", "attempts", "batch")
+    list_filter = ("status",)
+    list_select_related = ("organisation",)
+    raw_id_fields = ("organisation", "entry", "batch", "result", "requested_by")
+    show_full_result_count = False
+
+
+@admin.register(ResyncBatch)
+class ResyncBatchAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "organisation", "status", "scanned", "queued", "skipped", "limit_reached")
+    list_filter = ("status",)
+    list_select_related = ("organisation",)
+    raw_id_fields = ("organisation", "requested_by")
