@@ -148,3 +148,11 @@ def test_confirming_resync_all_starts_the_walk_and_shows_the_batch(owner_client,
     ResyncBatch.objects.filter(pk=batch.pk).update(queued=7, status=ResyncStatus.DONE, finished_at="2026-01-01T00:00Z")
     html = owner_client.get(response["Location"]).content.decode()
     assert "7 resyncs were queued." in html
+
+
+def test_pressing_resync_on_the_detail_page_comes_back_to_it_saying_it_is_queued(owner_client, failed, queued):
+    response = owner_client.post(reverse("audit:resync", args=[failed.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("audit:detail", args=[failed.pk])
+    html = response.content.decode()
+    assert "Resync of Harbour Supplies queued." in html and 'data-state="pending"' in html
+    assert 'data-testid="resync"' not in html  # no second press while it is queued
