@@ -1,5 +1,5 @@
 """The Audit page in Chromium: htmx swaps the rows when a filter changes and keeps the filters in the URL.
-(The full acceptance walk with Resync comes with the sync engine.)"""
+(The full acceptance walk with Resync is tests/audit/test_resync_browser.py.)"""
 
 import re
 
