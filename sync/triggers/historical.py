@@ -42,6 +42,21 @@ PAGE = 500  # records planned together in the dry run (one target lookup for the
 CHUNK = {ZOHO_TO_XERO: 50, "xero_to_zoho": 100}
 SLICE_SECONDS = 20.0
 LEASE_SECONDS = 180
+# A job whose next slice waits in the bulk queue carries this lease, so Beat does not queue it a second time;
+# a worker taking the message may claim it. If the message is lost, the lease expires and Beat queues it again.
+QUEUED = "queued"
+QUEUED_SECONDS = 15 * 60
+
+
+def queued_lease() -> dict:
+    return {"lease_owner": QUEUED, "lease_until": timezone.now() + timedelta(seconds=QUEUED_SECONDS)}
+
+
+def mark_queued(job_id) -> bool:
+    """Mark a job whose lease is free (or expired) as waiting in the queue; False when a worker holds it."""
+    now = timezone.now()
+    return bool(HistoricalJob.objects.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=job_id)
+                .update(**queued_lease()))
 OUTCOMES = ("create", "update", "skip", "refuse")
 
 
@@ -60,6 +75,7 @@ def create_job(xero_organisation, *, modules, direction, date_from=None, date_to
         organisation_id=xero_organisation.organisation_id, xero_organisation=xero_organisation, created_by=user,
         modules=with_dependencies(modules), direction=direction, date_from=date_from, date_to=date_to,
         resync_all=resync_all, dry_run={module: _empty() for module in with_dependencies(modules)},
+        **queued_lease(),
     )
     transaction.on_commit(lambda: historical_plan_task.apply_async(args=[str(job.pk)], queue="bulk"))
     return job
@@ -281,7 +297,8 @@ def cancel(job: HistoricalJob) -> bool:
 
 def _move(job, sources, target, **changes) -> bool:
     moved = bool(HistoricalJob.objects.filter(pk=job.pk, status__in=sources).update(status=target, **changes))
-    if moved and target == JobStatus.RUNNING:
+    if moved and target == JobStatus.RUNNING and mark_queued(job.pk):
+        # (when a worker still holds the lease, it is finishing a chunk and goes on by itself)
         from .tasks import historical_run_task
 
         transaction.on_commit(lambda: historical_run_task.apply_async(args=[str(job.pk)], queue="bulk"))
@@ -294,7 +311,7 @@ def _move(job, sources, target, **changes) -> bool:
 
 def _claim(job_id, owner: str, status: str = JobStatus.RUNNING) -> bool:
     now = timezone.now()
-    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner)
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner) | Q(lease_owner=QUEUED)
     return bool(HistoricalJob.objects.filter(free, pk=job_id, status=status).update(
         lease_owner=owner, lease_until=now + timedelta(seconds=LEASE_SECONDS)))
 
@@ -320,49 +337,59 @@ def work(job_id, *, owner: str | None = None, slice_seconds: float = SLICE_SECON
     """Process pending items for up to `slice_seconds`. Returns "more", "done", "stopped" or "busy"."""
     owner = owner or uuid.uuid4().hex
     if not _claim(job_id, owner):
-        running = HistoricalJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists()
-        return "busy" if running else "stopped"
-    started = time.monotonic()
+        if HistoricalJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists():
+            return "busy"
+        # paused or cancelled while this message waited: free the queued lease so Resume can queue again
+        HistoricalJob.objects.filter(pk=job_id, lease_owner=QUEUED).update(lease_owner="", lease_until=None)
+        return "stopped"
+    outcome = "busy"
     try:
-        job = HistoricalJob.objects.select_related("xero_organisation", "current_run").get(pk=job_id)
-        if job.current_run_id and job.current_run.status != RunStatus.DONE:
-            if runs.process_run(job.current_run_id, owner=owner) is None:
-                return "busy"  # another worker resumed that chunk; try again later
-            job.current_run.refresh_from_db()
-        if job.current_run_id:
-            _record_run(job, job.current_run)
-        while True:
-            job.refresh_from_db(fields=["status"])
-            if job.status != JobStatus.RUNNING:
-                return "stopped"
-            item = HistoricalItem.objects.filter(job=job, state=HistoricalItemState.PENDING).order_by("id").first()
-            if item is None:
-                HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-                    status=JobStatus.DONE, finished_at=timezone.now())
-                return "done"
-            ids = list(HistoricalItem.objects.filter(job=job, module=item.module, state=HistoricalItemState.PENDING)
-                       .order_by("id").values_list("source_id", flat=True)[: CHUNK[job.direction]])
-            run = runs.create_run(job.xero_organisation, item.module, job.direction, trigger="historical", ids=ids)
-            HistoricalJob.objects.filter(pk=job.pk).update(current_run=run,
-                                                            lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS))
-            finished = runs.process_run(run.pk, owner=owner) or SyncRun.objects.get(pk=run.pk)
-            if finished.status != RunStatus.DONE:
-                return "busy"
-            _record_run(job, finished)
-            if time.monotonic() - started >= slice_seconds:
-                return "more"
+        outcome = _work(job_id, owner, slice_seconds)
+        return outcome
     finally:
-        _release(job_id, owner)
+        if outcome == "more":  # the caller queues the next slice
+            HistoricalJob.objects.filter(pk=job_id, lease_owner=owner).update(**queued_lease())
+        else:
+            _release(job_id, owner)
+
+
+def _work(job_id, owner: str, slice_seconds: float) -> str:
+    started = time.monotonic()
+    job = HistoricalJob.objects.select_related("xero_organisation", "current_run").get(pk=job_id)
+    if job.current_run_id and job.current_run.status != RunStatus.DONE:
+        if runs.process_run(job.current_run_id, owner=owner) is None:
+            return "busy"  # another worker resumed that chunk; try again later
+        job.current_run.refresh_from_db()
+    if job.current_run_id:
+        _record_run(job, job.current_run)
+    while True:
+        job.refresh_from_db(fields=["status"])
+        if job.status != JobStatus.RUNNING:
+            return "stopped"
+        item = HistoricalItem.objects.filter(job=job, state=HistoricalItemState.PENDING).order_by("id").first()
+        if item is None:
+            HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.DONE, finished_at=timezone.now())
+            return "done"
+        ids = list(HistoricalItem.objects.filter(job=job, module=item.module, state=HistoricalItemState.PENDING)
+                   .order_by("id").values_list("source_id", flat=True)[: CHUNK[job.direction]])
+        run = runs.create_run(job.xero_organisation, item.module, job.direction, trigger="historical", ids=ids)
+        HistoricalJob.objects.filter(pk=job.pk).update(current_run=run,
+                                                        lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS))
+        finished = runs.process_run(run.pk, owner=owner) or SyncRun.objects.get(pk=run.pk)
+        if finished.status != RunStatus.DONE:
+            return "busy"
+        _record_run(job, finished)
+        if time.monotonic() - started >= slice_seconds:
+            return "more"
 
 
 def stale_jobs() -> list:
-    """Running jobs whose worker died (lease expired) or never started: to queue again (Beat)."""
+    """Running or planning jobs that nobody holds and no queued message will pick up: their worker died (lease
+    expired), their message was lost (queued lease expired), or a chunk was left to retry (no lease)."""
     now = timezone.now()
-    return list(HistoricalJob.objects.filter(status=JobStatus.RUNNING).filter(
-        Q(lease_until__lt=now) | Q(lease_until__isnull=True, started_at__lt=now - timedelta(seconds=LEASE_SECONDS))
-    ).values_list("pk", flat=True)) + list(HistoricalJob.objects.filter(status=JobStatus.PLANNING).filter(
-        Q(lease_until__lt=now) | Q(lease_until__isnull=True, created_at__lt=now - timedelta(seconds=LEASE_SECONDS))
-    ).values_list("pk", flat=True))
+    return list(HistoricalJob.objects.filter(status__in=[JobStatus.RUNNING, JobStatus.PLANNING]).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True)).values_list("pk", flat=True))
 
 
 # --- progress ------------------------------------------------------------------------------------------------

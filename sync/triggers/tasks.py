@@ -133,11 +133,14 @@ def historical_run_task(self, job_id: str):
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
 def resume_historical_task() -> int:
     """Beat: re-queue historical jobs whose worker died (lease expired)."""
-    ids = historical.stale_jobs()
-    for job_id in ids:
-        from ..trigger_models import HistoricalJob, JobStatus
+    from ..trigger_models import HistoricalJob, JobStatus
 
+    count = 0
+    for job_id in historical.stale_jobs():
+        if not historical.mark_queued(job_id):
+            continue  # taken meanwhile
         status = HistoricalJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
         task = historical_plan_task if status == JobStatus.PLANNING else historical_run_task
         task.apply_async(args=[str(job_id)], queue="bulk")
-    return len(ids)
+        count += 1
+    return count

@@ -222,3 +222,18 @@ def test_a_dry_run_held_by_another_worker_is_not_run_twice_and_a_stalled_one_is_
     assert job.pk in historical.stale_jobs()
     finished = historical.plan(job.pk, owner="planner-2")
     assert (finished.status, finished.total, finished.lease_owner) == (JobStatus.PLANNED, 3, "")
+
+
+def test_a_job_waiting_in_the_queue_is_queued_once_and_a_lost_message_is_requeued(portal, sandbox, queued):
+    sandbox.seed(zoho={"accounts": 60, "products": 0, "invoices": 0}, xero={"contacts": 0, "items": 0, "invoices": 0})
+    job = _job(portal)
+    historical.start(job)
+    assert historical.work(job.pk, slice_seconds=0) == "more"  # the task would queue the next slice now
+    job.refresh_from_db()
+    assert job.lease_owner == historical.QUEUED and job.pk not in historical.stale_jobs()
+    before = len(queued)
+    assert tasks.resume_historical_task() == 0 and len(queued) == before  # Beat adds no second message
+    HistoricalJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))  # lost
+    assert tasks.resume_historical_task() == 1 and queued[-1] == ("historical_run_task", [str(job.pk)])
+    assert tasks.resume_historical_task() == 0  # queued once
+    assert _finish(job).done == 60
