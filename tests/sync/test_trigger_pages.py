@@ -78,3 +78,19 @@ def test_a_historical_slice_requeues_itself_at_the_back_of_the_bulk_queue(monkey
     assert queued == [(["job-1"], {"queue": "bulk"})]
     monkeypatch.setattr(historical, "work", lambda job_id, owner=None: "done")
     assert tasks.historical_run_task.apply(args=["job-1"]).get() == "done" and len(queued) == 1
+
+
+def test_the_time_left_follows_the_xero_rate_limit(organisation, settings):
+    from sync.trigger_models import HistoricalItem
+    from sync.triggers import historical
+
+    settings.XERO_RATE_LIMIT_PER_WINDOW, settings.XERO_RATE_LIMIT_WINDOW_SECONDS = 60, 60.0
+    job = HistoricalJob.objects.create(organisation=organisation, modules=["accounts"], direction="zoho_to_xero",
+                                       xero_organisation=XeroOrganisationFactory(organisation=organisation),
+                                       status=JobStatus.RUNNING, total=1000)
+    HistoricalItem.objects.bulk_create(
+        HistoricalItem(job=job, module="accounts", source_id=str(i)) for i in range(1000))
+    # 1,000 accounts: about 3 Xero calls per 50 (lookups, reads, one write) = 60 calls at 1 a second
+    assert historical.seconds_left(job) == 61
+    settings.XERO_RATE_LIMIT_PER_WINDOW = 120
+    assert historical.seconds_left(job) == 31
