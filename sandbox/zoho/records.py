@@ -37,7 +37,7 @@ def duplicate_of(org, module: str, field: str, value, exclude_zid=None):
     found = live(org, module).filter(**{f"data__{field}__iexact": str(value)})
     if exclude_zid is not None:
         found = found.exclude(zid=exclude_zid)
-    return found.select_related("owner").first()
+    return found.select_related("owner").order_by("zid").first()
 
 
 def duplicate_error(module, field, path, record) -> RecordError:

@@ -65,7 +65,7 @@ INVOICE_STATUSES = ("Created", "Approved", "Delivered", "Paid", "Cancelled")
 
 FIELDS: dict[str, list[Field]] = {
     "Accounts": [
-        _text("Account_Name", "Account Name", 200, mandatory=True, unique=True),
+        _text("Account_Name", "Account Name", 200, mandatory=True),  # Zoho allows duplicate names by default
         _text("Account_Number", "Account Number", 40),
         Field("Account_Type", "Account Type", "picklist", picklist=(
             "-None-", "Analyst", "Competitor", "Customer", "Distributor", "Integrator", "Investor",

@@ -151,6 +151,26 @@ def test_unique_fields_answer_duplicate_data_with_the_existing_record(crm):
     assert error["details"]["duplicate_record"]["module"]["api_name"] == "Contacts"
 
 
+def test_two_accounts_may_share_a_name_as_in_zoho_by_default(crm):
+    first = crm.post("Accounts", json={"data": [_account("Twin Traders")]})
+    second = crm.post("Accounts", json={"data": [_account("TWIN TRADERS", Phone="+49 30 555 0199")]})
+    assert (first.status_code, second.status_code) == (201, 201)
+    ids = [first.json()["data"][0]["details"]["id"], second.json()["data"][0]["details"]["id"]]
+    assert ids[0] != ids[1]
+    metadata = crm.get("settings/fields", params={"module": "Accounts"}).json()["fields"]
+    assert next(f for f in metadata if f["api_name"] == "Account_Name")["unique"] is None
+
+
+def test_upsert_on_account_name_still_finds_an_account_by_name(crm):
+    created = crm.post("Accounts", json={"data": [_account("Upsert Me Ltd")]}).json()["data"][0]
+    updated = crm.post("Accounts/upsert", json={"data": [{"Account_Name": "upsert me ltd", "Phone": "+49 30 1"}],
+                                                "duplicate_check_fields": ["Account_Name"]}).json()["data"][0]
+    assert updated["action"] == "update" and updated["duplicate_field"] == "Account_Name"
+    assert updated["details"]["id"] == created["details"]["id"]
+    defaulted = crm.post("Accounts/upsert", json={"data": [{"Account_Name": "Upsert Me Ltd", "Fax": "1"}]})
+    assert defaulted.json()["data"][0]["details"]["id"] == created["details"]["id"]
+
+
 def test_upsert_uses_duplicate_check_fields(crm):
     created = crm.post("Products/upsert", json={"data": [{"Product_Name": "Widget", "Product_Code": "W-1"}],
                                                 "duplicate_check_fields": ["Product_Code"]}).json()["data"][0]

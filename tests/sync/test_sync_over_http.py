@@ -72,23 +72,8 @@ def test_changes_on_either_side_arrive_on_the_other_with_exactly_one_write_each(
     assert not AuditEntry.objects.filter(status="failed").exists()
 
 
-@pytest.fixture
-def zoho_allows_duplicate_account_names():
-    """Zoho CRM does not require unique account names (unless an admin sets a duplicate check); the sandbox
-    marks Account_Name unique, so this test lifts that rule inside the sandbox for its duration."""
-    import dataclasses
-
-    from sandbox.zoho import schema
-
-    fields = schema.FIELDS["Accounts"]
-    index = next(i for i, field in enumerate(fields) if field.api_name == "Account_Name")
-    original = fields[index]
-    fields[index] = dataclasses.replace(original, unique=False)
-    yield
-    fields[index] = original
-
-
-def test_a_zoho_name_shared_by_two_accounts_gives_two_distinct_xero_contacts(portal, zoho_allows_duplicate_account_names):
+def test_a_zoho_name_shared_by_two_accounts_gives_two_distinct_xero_contacts(portal):
+    """Zoho CRM (and the sandbox, by default) lets two accounts share a name; Xero does not."""
     first = _zoho_account(portal, Account_Name="Acme")
     second = _zoho_account(portal, Account_Name="Acme", Phone="+49 30 1234")
     services.sync_records(portal.xero_organisation, "accounts", ZOHO_TO_XERO, trigger="historical")
