@@ -66,8 +66,3 @@ def settings_for(request, pk):
         },
         status=400 if data is not None else 200,
     )
-
-
-@login_required
-def historical(request):
-    return render(request, "sync/historical.html")

@@ -6,10 +6,19 @@ to remove the payments in Xero first.
 Xero -> Zoho: an archived contact, a voided or deleted invoice, a deleted item -> the Zoho record is deleted.
 """
 
+from django.utils.translation import gettext_noop
+
 from . import invoice_rules, messages
 from .fingerprint import same_time
 from .modules import XERO
 from .operations import DELETE
+
+# Message ids, translated by the audit log when it shows the entry (starts the ZOHO_DELETED sentence).
+DELETED_LABELS = {
+    "ARCHIVED": gettext_noop("Archived"),
+    "VOIDED": gettext_noop("Voided"),
+    "DELETED": gettext_noop("Deleted"),
+}
 
 
 def _handled(operation, link, source_side) -> bool:
@@ -38,7 +47,7 @@ def plan_delete(operation, spec, target_side, target, policy):
     if target_side != XERO:
         operation.delete_mode = "zoho"
         status = (operation.source or {}).get("ContactStatus") or (operation.source or {}).get("Status") or "DELETED"
-        operation.params["status"] = {"ARCHIVED": "Archived", "VOIDED": "Voided"}.get(status, "Deleted")
+        operation.params["status"] = DELETED_LABELS.get(status, DELETED_LABELS["DELETED"])
         operation.message_key = messages.ZOHO_DELETED
         return operation
     if spec.key == "accounts":

@@ -13,6 +13,8 @@ For each source record (in a deterministic order: by id):
 Module rules: Xero contact names (`names`), invoice statuses and currencies (`invoice_rules`).
 """
 
+from django.utils.translation import gettext_noop
+
 from . import invoice_rules, matching, messages, names
 from .deletes import plan_delete
 from .fingerprint import differences, fingerprint, parse_time, same_time
@@ -33,7 +35,12 @@ from .operations import (
     Transforms,
 )
 
-POLICY_LABELS = {ZOHO_WINS: "Zoho CRM wins", XERO_WINS: "Xero wins", MOST_RECENT: "most recent change wins"}
+# Message ids: the audit log translates these parameter values when it shows the entry.
+POLICY_LABELS = {
+    ZOHO_WINS: gettext_noop("Zoho CRM wins"),
+    XERO_WINS: gettext_noop("Xero wins"),
+    MOST_RECENT: gettext_noop("most recent change wins"),
+}
 
 
 def sort_key(record_id: str):
