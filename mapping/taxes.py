@@ -5,6 +5,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from connections.exceptions import PermanentError
+
 from .models import DefaultAccount, TaxMapping, XeroAccount, XeroCurrency, XeroTaxRate, ZohoTax
 from .registry import ACCOUNT_CODE_MODULES
 from .services import tax_mode
@@ -114,9 +116,13 @@ def _refresh_currencies(xero_organisation, client):
         if base:
             codes[base] = XeroCurrency.BASE
     if hasattr(client, "get_currencies"):
-        for currency in client.get_currencies() or []:
-            if currency.get("Code"):
-                codes.setdefault(currency["Code"], XeroCurrency.ENABLED)
+        try:
+            listed = [c["Code"] for c in client.get_currencies() or [] if c.get("Code")]
+        except PermanentError:  # an API that refuses GET /Currencies: keep the base currency (a warning only)
+            listed = []
+        # Read from GET /Currencies (the base included): the list is complete, so other currencies are refused.
+        for code in listed:
+            codes[code] = XeroCurrency.ENABLED
     if not codes:
         return
     for code, source in codes.items():

@@ -68,8 +68,7 @@ class XeroGateway:
     def enabled_currencies(self) -> frozenset | None:
         """The organisation's currencies: GET /Currencies where the API has it, else the base currency."""
         try:
-            body = self.client._get("Currencies")
-            codes = {row.get("Code") for row in body.get("Currencies") or [] if row.get("Code")}
+            codes = {row.get("Code") for row in self.client.get_currencies() if row.get("Code")}
         except PermanentError:
             codes = set()
         base = (self.client.get_organisation() or {}).get("BaseCurrency")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sandbox import clock
 
 from . import contacts as contact_rules
+from . import reference
 from .formats import date_string, decimal, money, ms_date, parse_date, utc_string
 from .models import Account, Contact, Invoice, Item, TaxRate
 from .records import Invalid
@@ -346,7 +347,7 @@ def apply(organisation, element: dict, *, mode: str, events: list, target: Invoi
             data[field] = value.isoformat() if value else None
     data.setdefault("Date", clock.now().date().isoformat())
     currency = element.get("CurrencyCode", data.get("CurrencyCode") or organisation.base_currency)
-    if currency != organisation.base_currency:
+    if currency not in reference.enabled_currencies(organisation):
         errors.append(f"The currency {currency} is not enabled for this organisation "
                       f"(base currency {organisation.base_currency}).")
     data["CurrencyCode"] = currency

@@ -28,6 +28,23 @@ def tax_rate_percent(rate: TaxRate):
     return Decimal(str(rate.data.get("EffectiveRate", 0)))
 
 
+# The currencies each region's demo organisation has enabled (Settings > Currencies): its base currency first.
+ENABLED_CURRENCIES = {"AU": ("AUD", "NZD", "USD"), "GB": ("GBP", "EUR", "USD"), "NZ": ("NZD", "AUD", "USD")}
+CURRENCY_NAMES = {"AUD": "Australian Dollar", "NZD": "New Zealand Dollar", "USD": "United States Dollar",
+                  "GBP": "British Pound", "EUR": "Euro"}
+CURRENCY_FIELDS = {"Code", "Description"}
+
+
+def enabled_currencies(org: Organisation) -> list[str]:
+    """The organisation's base currency and the others enabled for its region."""
+    codes = [org.base_currency, *ENABLED_CURRENCIES.get(org.country_code, ())]
+    return list(dict.fromkeys(code for code in codes if code))
+
+
+def serialize_currency(code: str) -> dict:
+    return {"Code": code, "Description": CURRENCY_NAMES.get(code, code)}
+
+
 def serialize_organisation(org: Organisation) -> dict:
     region = {"AU": ("AUSTRALIA", "AUSEASTERNSTANDARDTIME", "Tax Exclusive"),
               "GB": ("UK", "GMTSTANDARDTIME", "Tax Exclusive"),

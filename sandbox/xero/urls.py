@@ -22,6 +22,7 @@ urlpatterns = [
     path(API + "Accounts/<uuid:account_id>", views.account_detail, name="account"),
     path(API + "TaxRates", views.tax_rates, name="tax_rates"),
     path(API + "TaxRates/<str:tax_type>", views.tax_rate_detail, name="tax_rate"),
+    path(API + "Currencies", views.currencies, name="currencies"),
     path(API + "Organisation", views.organisation, name="organisation"),
     path(API + "Invoices", views.invoices_collection, name="invoices"),
     path(API + "Invoices/<str:ident>", views.invoice_detail, name="invoice"),

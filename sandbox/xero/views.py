@@ -148,6 +148,22 @@ def tax_rates(request):
 
 @xero_api("settings")
 @require_http_methods(["GET"])
+def currencies(request):
+    """GET /Currencies: the organisation's enabled currencies (no paging; where and order as elsewhere)."""
+    codes = reference.enabled_currencies(request.xero_org)
+    return ListQuery(reference.CURRENCY_FIELDS, paged=False, modified_since=False).respond(
+        request, "Currencies", CurrencyList(codes), reference.serialize_currency)
+
+
+class CurrencyList(list):
+    """A plain list standing in for a queryset in ListQuery (currencies have no ids to filter on)."""
+
+    def filter(self, **_lookups):
+        return CurrencyList()
+
+
+@xero_api("settings")
+@require_http_methods(["GET"])
 def tax_rate_detail(request, tax_type):
     rate = TaxRate.objects.filter(organisation=request.xero_org, tax_type=tax_type).first()
     if rate is None:

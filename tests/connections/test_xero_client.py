@@ -226,3 +226,11 @@ def test_every_call_has_the_configured_timeout(client, settings):
     responses.get(f"{API}/Accounts", json={"Accounts": []})
     client.get_accounts()
     assert responses.calls[0].request.req_kwargs["timeout"] == 12.5
+
+
+@responses.activate
+def test_get_currencies_reads_the_enabled_currencies(client):
+    responses.get(f"{API}/Currencies", json={"Currencies": [{"Code": "AUD", "Description": "Australian Dollar"},
+                                                            {"Code": "USD", "Description": "United States Dollar"}]})
+    assert [c["Code"] for c in client.get_currencies()] == ["AUD", "USD"]
+    assert responses.calls[0].request.headers["xero-tenant-id"] == client.xero_organisation.tenant_id

@@ -59,3 +59,14 @@ def test_accounts_tax_rates_and_organisation_describe_the_tenant(sandbox):
     api.session.headers["xero-tenant-id"] = UK
     assert api.get("Organisation").json()["Organisations"][0]["BaseCurrency"] == "GBP"
     assert {"OUTPUT2", "INPUT2", "ZERORATEDOUTPUT"} <= {r["TaxType"] for r in api.get("TaxRates").json()["TaxRates"]}
+
+
+def test_currencies_list_each_organisations_enabled_currencies_base_first(sandbox):
+    api = api_for(sandbox)
+    body = api.get("Currencies").json()
+    assert body["Currencies"] == [{"Code": "AUD", "Description": "Australian Dollar"},
+                                  {"Code": "NZD", "Description": "New Zealand Dollar"},
+                                  {"Code": "USD", "Description": "United States Dollar"}]
+    assert [c["Code"] for c in api.get("Currencies", params={"where": 'Code=="USD"'}).json()["Currencies"]] == ["USD"]
+    api.session.headers["xero-tenant-id"] = UK
+    assert [c["Code"] for c in api.get("Currencies").json()["Currencies"]] == ["GBP", "EUR", "USD"]

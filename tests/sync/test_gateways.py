@@ -105,3 +105,24 @@ def test_zoho_candidates_come_from_coql_with_quoted_values():
     assert any("Account_Name in ('O\\'Brien')" in q for q in queries)
     assert any("Xero_Contact_ID in ('x1')" in q for q in queries)
     assert rows == [{"id": "9", "Account_Name": "O'Brien"}]
+
+
+class CurrencyClient:
+    def __init__(self, currencies=None, refuse=False):
+        self.currencies, self.refuse = currencies or [], refuse
+
+    def get_currencies(self):
+        if self.refuse:
+            raise PermanentError("NotFound", "The resource was not found")
+        return [{"Code": code, "Description": code} for code in self.currencies]
+
+    def get_organisation(self):
+        return {"BaseCurrency": "AUD"}
+
+
+def test_enabled_currencies_come_from_the_clients_get_currencies():
+    assert XeroGateway(CurrencyClient(["AUD", "NZD", "USD"])).enabled_currencies() == {"AUD", "NZD", "USD"}
+
+
+def test_enabled_currencies_fall_back_to_the_base_currency_when_get_currencies_is_refused():
+    assert XeroGateway(CurrencyClient(refuse=True)).enabled_currencies() == {"AUD"}

@@ -93,6 +93,16 @@ def test_a_currency_not_enabled_in_xero_is_a_clear_error(portal):
     assert not RecordLink.objects.filter(module="invoices").exists()
 
 
+def test_a_currency_the_xero_organisation_has_enabled_is_accepted(portal):
+    """The AU demo organisation lists AUD, NZD and USD under GET /Currencies."""
+    assert {c["Code"] for c in portal.xero.get_currencies()} == {"AUD", "NZD", "USD"}
+    _account, _product, invoice_id = _zoho_invoice(portal, currency="USD", subject="Dollar job")
+    _sync(portal)
+    entry = AuditEntry.objects.get(module="invoices", zoho_id=invoice_id)
+    assert entry.status == "success", entry.message
+    assert _xero_invoice(portal, invoice_id)["CurrencyCode"] == "USD"
+
+
 @pytest.mark.parametrize(
     ("zoho_status", "paid", "expected_status", "outcome"),
     [

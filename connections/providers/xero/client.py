@@ -191,6 +191,10 @@ class XeroClient(BaseClient):
     def get_tax_rates(self) -> list[dict]:
         return self._get("TaxRates").get("TaxRates") or []
 
+    def get_currencies(self) -> list[dict]:
+        """GET /Currencies (accounting.settings): the organisation's enabled currencies, `{"Code", "Description"}`."""
+        return self._get("Currencies").get("Currencies") or []
+
     # --- contacts ----------------------------------------------------------------------------------
     def iter_contacts(self, modified_since: datetime | None = None, include_archived: bool = False,
                       where: str | None = None) -> Iterator[dict]:
