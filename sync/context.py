@@ -82,6 +82,8 @@ class SyncContext:
         wanted = ["id"]
         if module_spec:
             wanted += [module_spec.zoho_name_field, module_spec.zoho_xero_id_field]
+        else:  # contacts: their account decides whether they become a contact person
+            wanted += ["Full_Name", "Account_Name"]
         wanted += list(SYSTEM_FIELDS)
         for direction in (ZOHO_TO_XERO, XERO_TO_ZOHO):
             for rule in mapping_transform.rules_of(self.mapping(module, direction)):

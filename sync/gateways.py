@@ -45,7 +45,7 @@ class XeroGateway:
         ids = [str(i) for i in ids if i]
         if not ids:
             return {}
-        if module == "accounts":
+        if module in ("accounts", "contacts"):  # contacts: the Xero contacts holding the persons
             rows = self.client.get_contacts_by_ids(ids)
         elif module == "products":
             wanted = set(ids)
@@ -59,7 +59,7 @@ class XeroGateway:
         """Source records: by ids, or everything changed since `since` (archived/voided included)."""
         if ids is not None:
             return list(self.fetch(module, ids).values())
-        if module == "accounts":
+        if module in ("accounts", "contacts"):
             return list(self.client.iter_contacts(modified_since=since, include_archived=True))
         if module == "products":
             return self.client.get_items(modified_since=since)
@@ -224,6 +224,7 @@ class ZohoGateway:
             "accounts": (module_spec.zoho_xero_id_field, "Account_Name"),
             "products": (module_spec.zoho_xero_id_field, "Product_Code"),
             "invoices": (module_spec.zoho_xero_id_field, "Invoice_Number"),
+            "contacts": ("Email",),
         }[module]
         values: dict[str, set] = {key: set() for key in keys}
         ids: set[str] = set()

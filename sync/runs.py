@@ -125,6 +125,10 @@ def collect(run: SyncRun, context: SyncContext) -> None:
     module_spec = spec(run.module)
     ids = run.requested_ids
     records = gateway.read(run.module, ids=ids, since=run.since)
+    if run.module == "accounts" and source_side == XERO:  # Xero contacts of Zoho contacts are not accounts
+        from . import contacts_sync
+
+        records = contacts_sync.without_own_contacts(context, records)
     seen = {module_spec.record_id(source_side, record) for record in records}
     deleted: set[str] = set()
     if ids is not None:
@@ -146,6 +150,10 @@ def collect(run: SyncRun, context: SyncContext) -> None:
 
 def _dependencies(run: SyncRun, context: SyncContext, sources: list[dict]) -> None:
     """Sync (or match) an invoice's account and products before the invoice itself."""
+    if run.module == "contacts":
+        from . import contacts_sync
+
+        return contacts_sync.dependencies(context, run.direction, sources, sync_inline)
     if run.module != "invoices" or not sources:
         return
     if run.direction == ZOHO_TO_XERO:
@@ -195,6 +203,10 @@ def sync_inline(context: SyncContext, module: str, direction: str, ids) -> list:
 
 
 def _batch(context, module, direction, sources, deleted):
+    if module == "contacts":
+        from . import contacts_sync
+
+        return contacts_sync.run_contacts_batch(context, direction, sources, deleted)
     _source_side, target_side = sides(direction)
     return run_batch(
         module,

@@ -36,7 +36,7 @@ class SyncNotAllowed(Exception):
 
 
 def _check(xero_organisation, module: str, direction: str) -> None:
-    if module not in ENGINE_MODULES:
+    if module not in ENGINE_MODULES and module != "contacts":
         raise SyncNotAllowed(f"module {module} is not synced")
     if direction not in (ZOHO_TO_XERO, XERO_TO_ZOHO):
         raise ValueError(f"unknown direction {direction!r}")
@@ -89,7 +89,8 @@ def resync_entry(audit_entry: AuditEntry, trigger: str = "resync") -> AuditEntry
         "trigger": trigger,
         "resync_of": audit_entry,
     }
-    if xero_organisation is None or not source_id or audit_entry.module not in ENGINE_MODULES:
+    resyncable = audit_entry.module in ENGINE_MODULES or (audit_entry.module == "contacts" and direction == ZOHO_TO_XERO)
+    if xero_organisation is None or not source_id or not resyncable:
         return audit_record(action="skip", status="failed", message_key=NOT_READY if xero_organisation is None
                             else UNSUPPORTED, message_params={"module": audit_entry.module}, **common)
     try:

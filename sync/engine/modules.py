@@ -53,9 +53,15 @@ MODULES = {
     ),
 }
 ENGINE_MODULES = tuple(MODULES)
+# Zoho Contacts: contact persons of the account's Xero contact, or a Xero contact of their own (`persons`,
+# `sync.contacts_sync`). Not in ENGINE_MODULES: the generic planner does not handle them. Zoho creates upsert on
+# Email (the system duplicate key), so a retried create never duplicates.
+CONTACTS = ModuleSpec("contacts", "Contacts", "Full_Name", "Email", "ContactID", "Name", depends_on=("accounts",))
 
 
 def spec(module: str) -> ModuleSpec:
+    if module == "contacts":
+        return CONTACTS
     try:
         return MODULES[module]
     except KeyError:
