@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from . import messages
 from .fingerprint import fingerprint
+from .matching import RULE_LABELS
 from .modules import XERO, ZOHO, ZOHO_TO_XERO, sides
 from .operations import (
     CREATE,
@@ -184,11 +185,11 @@ class PersonsToXero:
             index = _find(persons, person_key(person))
             if index >= 0 and link is None:
                 operation.matched_by = MATCHED_BY_EMAIL if person.get("EmailAddress") else "name"
-                operation.params["rule"] = operation.matched_by
+                operation.params["rule"] = RULE_LABELS[operation.matched_by]
         if index >= 0:
             if person_of(persons[index]) == person:
                 operation.action, operation.message_key = MATCH, messages.MATCHED
-                operation.params.setdefault("rule", "email")
+                operation.params.setdefault("rule", RULE_LABELS[MATCHED_BY_EMAIL])
                 operation.xero_code = person_key(person)
                 return operation
             if not self.policy.update:
@@ -358,7 +359,7 @@ class PersonsToZoho:
             record = by_email.pop(str(operation.source.get("EmailAddress") or "").casefold(), None)
             if record is not None:
                 operation.target_id, operation.matched_by = str(record["id"]), MATCHED_BY_EMAIL
-                operation.params["rule"] = MATCHED_BY_EMAIL
+                operation.params["rule"] = RULE_LABELS[MATCHED_BY_EMAIL]
                 same = fingerprint(person_of(self.to_xero(record))) == operation.source_fingerprint
                 if same or not self.policy.update:
                     operation.action, operation.message_key, operation.target = MATCH, messages.MATCHED, record
