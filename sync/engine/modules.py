@@ -59,6 +59,10 @@ ENGINE_MODULES = tuple(MODULES)
 CONTACTS = ModuleSpec("contacts", "Contacts", "Full_Name", "Email", "ContactID", "Name", depends_on=("accounts",))
 
 
+# Modules the live triggers (On Save Sync, cron) run, in dependency order: a contact needs its account first.
+LIVE_MODULES = ("accounts", "contacts", "products", "invoices")
+
+
 def spec(module: str) -> ModuleSpec:
     if module == "contacts":
         return CONTACTS

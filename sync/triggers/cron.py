@@ -20,7 +20,7 @@ from connections import services as connection_services
 
 from .. import runs, settings_services
 from ..engine.fingerprint import parse_time
-from ..engine.modules import DIRECTIONS, ENGINE_MODULES, ZOHO, ZOHO_TO_XERO, sides, spec
+from ..engine.modules import DIRECTIONS, LIVE_MODULES, ZOHO, ZOHO_TO_XERO, sides, spec
 from ..models import ModuleSettings, RunStatus, SyncRun
 from ..trigger_models import CronClaim, Watermark
 
@@ -66,7 +66,7 @@ def run_organisation(organisation, *, full: bool = False, owner: str | None = No
         for xero_organisation in connection_services.selected_xero_organisations(organisation):
             if not connection_services.ready_for_sync(organisation, xero_organisation):
                 continue
-            for module in ENGINE_MODULES:  # dependency order: accounts, products, invoices
+            for module in LIVE_MODULES:  # dependency order: accounts, contacts, products, invoices
                 module_settings = settings_services.module_settings(xero_organisation, module)
                 if not (module_settings.cron and module_settings.allow_sync):
                     continue

@@ -24,7 +24,7 @@ from connections.models import Status
 from connections.providers.zoho.client import ZohoClient, zoho_datetime
 
 from .. import settings_services
-from ..engine.modules import ENGINE_MODULES, ZOHO_TO_XERO, spec
+from ..engine.modules import LIVE_MODULES, ZOHO_TO_XERO, spec
 from ..models import ModuleSettings
 from ..trigger_models import ZohoChannel
 
@@ -47,7 +47,7 @@ def watched_modules(organisation) -> list[str]:
         return []
     selected = connection_services.selected_xero_organisations(organisation)
     modules = []
-    for module in ENGINE_MODULES:
+    for module in LIVE_MODULES:
         for xero_organisation in selected:
             module_settings = settings_services.module_settings(xero_organisation, module)
             if module_settings.allow_sync and (module_settings.zoho_to_xero_create
@@ -153,7 +153,7 @@ class Notification:
 
 
 def _engine_module(zoho_module: str) -> str | None:
-    for module in ENGINE_MODULES:
+    for module in LIVE_MODULES:
         if spec(module).zoho_module == zoho_module:
             return module
     return None

@@ -43,14 +43,14 @@ def test_turning_on_save_sync_on_and_off_registers_updates_and_removes_the_chann
     channel = ZohoChannel.objects.get()
     [watch] = portal.zoho.list_notifications()
     assert str(watch["channel_id"]) == str(channel.channel_id)
-    assert sorted(watch["events"]) == ["Accounts.all", "Invoices.all", "Products.all"]
+    assert sorted(watch["events"]) == ["Accounts.all", "Contacts.all", "Invoices.all", "Products.all"]
     assert watch["notify_url"] == "http://portal.example/sync/notifications/zoho/"
     assert timedelta(days=5) < channel.expires_at - timezone.now() <= timedelta(days=6)
 
     _save(owner_client, portal, True, **{"products-allow_sync": None})
     [watch] = portal.zoho.list_notifications()
-    assert sorted(watch["events"]) == ["Accounts.all", "Invoices.all"]
-    assert ZohoChannel.objects.get().events == ["Accounts.all", "Invoices.all"]
+    assert sorted(watch["events"]) == ["Accounts.all", "Contacts.all", "Invoices.all"]
+    assert ZohoChannel.objects.get().events == ["Accounts.all", "Contacts.all", "Invoices.all"]
 
     _save(owner_client, portal, False)
     assert portal.zoho.list_notifications() == [] and not ZohoChannel.objects.exists()
