@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from audit.alerts import notify_reconnect_needed
 from audit.models import Action
 from audit.models import Module as AuditModule
 from audit.models import Status as AuditStatus
-from audit.alerts import notify_reconnect_needed
 from audit.services import record
 
 from . import conf

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tenancy.models import Role
+from tests.factories import MembershipFactory, OrganisationFactory
 
 pytest_plugins = ["sandbox.testing"]
 
