@@ -77,60 +77,24 @@ class XeroModule:
         return tuple(f for f in self.fields if f.mandatory)
 
 
+# Address schema (spec L20276): AddressLine1-4 <= 500, City/Region/AttentionTo <= 255, PostalCode/Country <= 50.
+_ADDRESS_PARTS = (
+    ("AddressLine1", _("{address}: line 1"), 500),
+    ("AddressLine2", _("{address}: line 2"), 500),
+    ("AddressLine3", _("{address}: line 3"), 500),
+    ("AddressLine4", _("{address}: line 4"), 500),
+    ("City", _("{address}: city"), 255),
+    ("Region", _("{address}: region"), 255),
+    ("PostalCode", _("{address}: postal code"), 50),
+    ("Country", _("{address}: country"), 50),
+    ("AttentionTo", _("{address}: attention"), 255),
+)
+
+
 def _address_fields(kind: str, label) -> list[XeroField]:
-    # Address schema (spec L20276): AddressLine1-4 <= 500, City/Region/AttentionTo <= 255, PostalCode/Country <= 50.
     return [
-        XeroField(
-            f"Addresses[{kind}].AddressLine1",
-            TEXT,
-            format_lazy(_("{address}: line 1"), address=label),
-            max_length=500,
-        ),
-        XeroField(
-            f"Addresses[{kind}].AddressLine2",
-            TEXT,
-            format_lazy(_("{address}: line 2"), address=label),
-            max_length=500,
-        ),
-        XeroField(
-            f"Addresses[{kind}].AddressLine3",
-            TEXT,
-            format_lazy(_("{address}: line 3"), address=label),
-            max_length=500,
-        ),
-        XeroField(
-            f"Addresses[{kind}].AddressLine4",
-            TEXT,
-            format_lazy(_("{address}: line 4"), address=label),
-            max_length=500,
-        ),
-        XeroField(
-            f"Addresses[{kind}].City", TEXT, format_lazy(_("{address}: city"), address=label), max_length=255
-        ),
-        XeroField(
-            f"Addresses[{kind}].Region",
-            TEXT,
-            format_lazy(_("{address}: region"), address=label),
-            max_length=255,
-        ),
-        XeroField(
-            f"Addresses[{kind}].PostalCode",
-            TEXT,
-            format_lazy(_("{address}: postal code"), address=label),
-            max_length=50,
-        ),
-        XeroField(
-            f"Addresses[{kind}].Country",
-            TEXT,
-            format_lazy(_("{address}: country"), address=label),
-            max_length=50,
-        ),
-        XeroField(
-            f"Addresses[{kind}].AttentionTo",
-            TEXT,
-            format_lazy(_("{address}: attention"), address=label),
-            max_length=255,
-        ),
+        XeroField(f"Addresses[{kind}].{part}", TEXT, format_lazy(template, address=label), max_length=max_length)
+        for part, template, max_length in _ADDRESS_PARTS
     ]
 
 
