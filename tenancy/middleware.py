@@ -31,16 +31,19 @@ class CurrentOrganisationMiddleware:
     def __call__(self, request):
         request.organisation = None
         request.membership = None
+        request.memberships = []
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            memberships = Membership.objects.filter(user=user).select_related("organisation")
-            wanted = request.session.get(SESSION_ORGANISATION_KEY)
-            membership = None
-            if wanted:
-                membership = memberships.filter(organisation_id=wanted).first()
-            if membership is None:
-                membership = memberships.order_by("created_at").first()
-            if membership is not None:
-                request.membership = membership
-                request.organisation = membership.organisation
+            # One query for the page: the switcher lists these too (context_processors.organisation).
+            memberships = list(
+                Membership.objects.filter(user=user).select_related("organisation").order_by("created_at")
+            )
+            wanted = str(request.session.get(SESSION_ORGANISATION_KEY) or "")
+            chosen = next((m for m in memberships if str(m.organisation_id) == wanted), None)
+            if chosen is None and memberships:
+                chosen = memberships[0]
+            request.memberships = memberships
+            if chosen is not None:
+                request.membership = chosen
+                request.organisation = chosen.organisation
         return self.get_response(request)
