@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import TaxMode
+from .problems import percent
 
 
 class TaxModeForm(forms.Form):
@@ -18,7 +19,7 @@ class TaxMappingForm(forms.Form):
         choices = [("", _("— not mapped —"))] + [
             (
                 rate.tax_type,
-                f"{rate.name} ({rate.tax_type}, {rate.rate.normalize() if rate.rate is not None else '?'} %)",
+                f"{rate.name} ({rate.tax_type}, {percent(rate.rate)} %)",
             )
             for rate in tax_rates
         ]

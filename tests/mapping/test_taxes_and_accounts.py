@@ -115,6 +115,18 @@ def test_the_tax_page_suggests_xero_rates_of_the_same_percentage(refreshed, owne
     assert '<option value="" selected>' in vat_row  # no 20 % rate in this organisation
 
 
+def test_the_tax_page_writes_whole_and_zero_percentages_as_numbers(refreshed, owner_client, xero_organisation):
+    """Decimal("10").normalize() is Decimal("1E+1"), and 0 is falsy: "10 %" and "0 %", not "1E+1 %" or "? %"."""
+    html = owner_client.get(reverse("mapping:taxes"), {"xero": str(xero_organisation.pk)}).content.decode()
+    gst_row = html.split('data-testid="tax-row-GST"')[1].split("</tr>")[0]
+    assert "<td>10 %</td>" in gst_row
+    assert "GST on Income (OUTPUT, 10 %)" in gst_row
+    assert "E+" not in gst_row
+    zero_row = html.split('data-testid="tax-row-Zero Rated"')[1].split("</tr>")[0]
+    assert "<td>0 %</td>" in zero_row
+    assert "GST Free Income (EXEMPTOUTPUT, 0 %)" in zero_row
+
+
 def test_saving_the_tax_mapping_and_mode_warns_about_a_rate_mismatch(
     refreshed, owner_client, organisation, xero_organisation
 ):
