@@ -25,13 +25,29 @@ def _next_url(request, fallback: str) -> str:
     return fallback
 
 
+# Filters that would hide the entry a resync writes (a success, by trigger "resync", on the first page).
+HIDING_FILTERS = ("status", "trigger", "before", "after")
+
+
+def _showing_the_new_entry(url: str) -> str:
+    """The audit list at `url` without the filters that would hide the resync's new entry, so that "the new entry
+    appears here" holds when the button was pressed on a list filtered to failures."""
+    path, _sep, query = url.partition("?")
+    if path != reverse("audit:index") or not query:
+        return url
+    params = QueryDict(query, mutable=True)
+    for name in HIDING_FILTERS:
+        params.pop(name, None)
+    return f"{path}?{params.urlencode()}" if params else path
+
+
 @login_required
 @require_POST
 def resync_entry(request, pk):
     """Queue a resync of one failed entry, then go back to where the button was."""
     require_manager(request)
     entry = tenant_object_or_404(request, AuditEntry, pk=pk)
-    back = _next_url(request, reverse("audit:detail", args=[entry.pk]))
+    back = _showing_the_new_entry(_next_url(request, reverse("audit:detail", args=[entry.pk])))
     name = entry.record_name or _("(no name)")
     if not resync.can_resync(entry):
         messages.error(request, _("Only a failed sync of an account, product or invoice can be resynced."))

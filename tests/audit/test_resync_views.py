@@ -58,6 +58,15 @@ def test_pressing_resync_queues_one_task_on_realtime_and_says_so(owner_client, f
     assert 'data-testid="resync-queued"' in html and 'data-testid="resync-poll"' in html
 
 
+def test_resync_pressed_on_a_list_of_failures_goes_back_to_a_list_that_can_show_the_new_entry(
+        owner_client, failed, queued, django_capture_on_commit_callbacks):
+    back = reverse("audit:index") + "?status=failed&trigger=historical&q=Harbour&module=products&after=abc"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(reverse("audit:resync", args=[failed.pk]), {"next": back})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("audit:index") + "?q=Harbour&module=products"
+
+
 def test_pressing_resync_twice_queues_it_once(owner_client, failed, queued, django_capture_on_commit_callbacks):
     url = reverse("audit:resync", args=[failed.pk])
     with django_capture_on_commit_callbacks(execute=True):

@@ -241,7 +241,8 @@ def test_a_new_user_walks_through_the_whole_journey(live_server, sandbox, tasks_
     expect(rows).to_have_count(1)
     rows.first.get_by_test_id("resync").click()
     expect(page.get_by_test_id("messages")).to_contain_text("Resync of Laptop stand queued.")
-    page.get_by_label("Status").select_option(label="Any")  # the new entry is a success: show every status
+    expect(page).to_have_url(re.compile(r"q=Laptop"))  # back on the search, without the status filter that
+    expect(page.get_by_label("Status")).to_have_value("")  # would hide the new entry
     expect(rows).to_have_count(2, timeout=30_000)  # at once (eager) or by the htmx polling (worker)
     expect(rows.first.get_by_test_id("row-status")).to_have_text("Success")
     expect(rows.first.get_by_test_id("resync-of-link")).to_be_visible()
