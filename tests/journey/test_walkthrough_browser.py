@@ -224,6 +224,10 @@ def test_a_new_user_walks_through_the_whole_journey(live_server, sandbox, tasks_
     expect(rows.first.get_by_test_id("row-status")).to_have_text("Failed")
     shoot("09-audit-failure")
     expect(rows.first).to_contain_text("The Zoho tax Zero Rated has no Xero tax rate.")
+    module_cell = rows.first.locator("td").nth(1)
+    expect(module_cell).to_have_text("Products")
+    assert module_cell.evaluate("cell => { const r = document.createRange(); r.selectNodeContents(cell);"
+                                " return r.getClientRects().length; }") == 1  # on one line, not "Product|s"
 
     # 10. Fix the cause: map the Zoho taxes to Xero tax rates (the page suggests rates of the same percentage).
     page.get_by_test_id("sidebar").get_by_role("link", name="Mapping").click()
