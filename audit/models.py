@@ -18,13 +18,19 @@ def translate_message(message_key: str, message_params: dict | None, message: st
     if not message_key:
         return message
     params = {
-        key: gettext(value) if key in TRANSLATED_PARAMS and isinstance(value, str) and value else value
+        key: _translated_param(key, value) if key in TRANSLATED_PARAMS and isinstance(value, str) and value else value
         for key, value in (message_params or {}).items()
     }
     try:
         return gettext(message_key) % params
     except (KeyError, TypeError, ValueError):
         return message
+
+
+def _translated_param(key: str, value: str) -> str:
+    if key == "module" and value in Module.values:  # a module key ("accounts") rather than its label
+        return str(Module(value).label)
+    return gettext(value)
 
 
 class Module(models.TextChoices):
