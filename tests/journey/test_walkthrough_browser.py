@@ -96,6 +96,7 @@ def test_a_new_user_walks_through_the_whole_journey(live_server, sandbox, tasks_
     sandbox.seed(xero={"contacts": 0, "items": 0, "invoices": 0},
                  zoho={"accounts": 6, "products": 5, "invoices": 0})
     portal = live_server.url
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # 1. Sign up.
     page.goto(f"{portal}/signup/")
