@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "a-long-enough-passphrase"
 EAGER_TASKS = (trigger_tasks.historical_plan_task, trigger_tasks.historical_run_task,
                trigger_tasks.zoho_changed_task, trigger_tasks.xero_changed_task,
-               trigger_tasks.cron_organisation_task, audit_tasks.resync_entry_task)
+               audit_tasks.resync_entry_task)
 
 
 def screenshot_dir(tmp_path) -> Path:
