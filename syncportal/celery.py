@@ -34,3 +34,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.conf.beat_schedule = beat_schedule()
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _make_broker_folders(sender, **kwargs):
+    """The filesystem broker writes into folders it does not create: make them (a no-op for Redis)."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)

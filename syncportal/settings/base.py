@@ -129,6 +129,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(DATA_DIR / "broker" / "queue"),
         "data_folder_out": str(DATA_DIR / "broker" / "queue"),
         "processed_folder": str(DATA_DIR / "broker" / "processed"),
+        "control_folder": str(DATA_DIR / "broker" / "control"),  # kombu's default is ./control
         "store_processed": False,
         # kombu polls the folder once a second by default: on-save tasks would wait up to a second in the
         # queue (measured by bench/on_save.py); listing a folder ten times a second costs nothing.

@@ -17,6 +17,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(DATA_DIR / "test-broker" / "queue"),
         "data_folder_out": str(DATA_DIR / "test-broker" / "queue"),
+        "control_folder": str(DATA_DIR / "test-broker" / "control"),
         "store_processed": False,
     }
     if env.str("CELERY_BROKER_URL", default="filesystem://").startswith("filesystem")
