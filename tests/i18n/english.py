@@ -8,6 +8,7 @@ A page's text, with the names removed (the caller's list plus PRODUCT_NAMES), is
 Identifiers (URLs, dotted or snake_case names, camelCase, ALL CAPS) and email addresses are not words.
 """
 
+import functools
 import re
 from pathlib import Path
 
@@ -86,27 +87,30 @@ def english_sentences(language: str) -> list:
 IDENTIFIER = re.compile(r"\S+://\S+|\S*\w[_.=&${}/]\w\S*|\b[a-z]+[A-Z]\w*|\b[A-Z]{2,}\b")
 
 
-def _without_names(part: str, names: list) -> str:
-    for name in names:
-        if name in part:
-            part = re.sub(r"(?<!\w)" + re.escape(name) + r"(?!\w)", " ¦ ", part)
-    part = re.sub(r"\S+@\S+", " ¦ ", part)
+@functools.lru_cache(maxsize=8)
+def _names_pattern(names: tuple):
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(name) for name in names) + r")(?!\w)")
+
+
+def _without_names(part: str, names_pattern) -> str:
+    part = names_pattern.sub(" ¦ ", part)
+    part = re.sub(r"\S+@\S+|%\(\w+\)[sdif]|\{\w+\}", " ¦ ", part)  # email addresses, placeholders
     return IDENTIFIER.sub(" ¦ ", part)
 
 
 def english_in(parts: list, names: list, sentences: list) -> list:
     """The English found in a page's text `parts`, each with some context, once the `names` are removed."""
-    names = sorted(set(names) | set(PRODUCT_NAMES), key=len, reverse=True)
+    names_pattern = _names_pattern(tuple(sorted(set(names) | set(PRODUCT_NAMES), key=len, reverse=True)))
     found = []
     cleaned = []
     for part in parts:
-        part = _without_names(part, names)
+        part = _without_names(part, names_pattern)
         cleaned.append(part)
         if part.strip() in LONE_WORDS:
             found.append(f"{part.strip()!r} (a lone English word)")
     text = "\n".join(cleaned)
     for sentence in sentences:
-        if re.search(r"(?<![\w-])" + re.escape(sentence) + r"(?![\w-])", text):
+        if sentence in text and re.search(r"(?<![\w-])" + re.escape(sentence) + r"(?![\w-])", text):
             found.append(f"{sentence!r} (an English msgid)")
             text = text.replace(sentence, " ¦ ")
     for match in WORD.finditer(text):

@@ -23,7 +23,7 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_encode
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from audit.models import (
@@ -96,7 +96,7 @@ COLLECT_TEXT = """() => {
     if (el.closest('[translate="no"]')) continue;
     for (const name of attributes) { if (el.hasAttribute(name)) parts.push(el.getAttribute(name)); }
     for (const attr of el.attributes) {
-      if (attr.name.startsWith('data-') && attr.name.endsWith('-text')) parts.push(attr.value);
+      if (attr.name.startsWith('data-msg-') || (attr.name.startsWith('data-') && attr.name.endsWith('-text'))) parts.push(attr.value);
     }
     if (el.matches('input[type=submit], input[type=button], input[type=reset]') && el.value) parts.push(el.value);
   }
@@ -142,7 +142,9 @@ def build_world(sandbox, client, organisation, owner, settings, live_server):
     first, second = xero_organisations
 
     # Real sync: Copy to Xero of two Zoho accounts, and of one that does not exist (a failure).
-    account_ids = [record["id"] for record in zoho.iter_records("Accounts", ["Account_Name"])][:2]
+    zoho_accounts = list(zoho.iter_records("Accounts", ["Account_Name"]))
+    accounts = zoho_accounts[:2]
+    account_ids = [record["id"] for record in accounts]
     for record_id in account_ids:
         copy_trigger.copy_record(organisation, "accounts", record_id)
     copy_trigger.copy_record(organisation, "accounts", "999999999999")
@@ -194,10 +196,15 @@ def build_world(sandbox, client, organisation, owner, settings, live_server):
                                      planned_modules=["products"], dry_run={"products": {"create": 2}}),
     ]
 
+    # Xero revoked the second organisation's access: "reconnect needed" on the dashboard and connections.
+    connection_services.mark_reconnect_needed(second, reason="invalid_grant")
+
     # A second organisation in which the owner may only read: the organisation switcher, and a 403.
     other = Organisation.objects.create(name="Globex GmbH")
     Membership.objects.create(organisation=other, user=owner, role=Role.READ_ONLY)
-    return {"xero": xero_organisations, "jobs": jobs, "entries": list(AuditEntry.objects.filter(
+    zoho_names = [record["Account_Name"] for record in zoho_accounts] + [
+        record["Product_Name"] for record in zoho.iter_records("Products", ["Product_Name"])]
+    return {"xero": xero_organisations, "account_name": accounts[0]["Account_Name"], "zoho_names": zoho_names, "jobs": jobs, "entries": list(AuditEntry.objects.filter(
         organisation=organisation)), "batch": batch, "other": other}
 
 
@@ -284,7 +291,8 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
         *[("sync:historical_job", reverse("sync:historical_job", args=[job.pk])) for job in world["jobs"]],
         ("sync:historical_progress", reverse("sync:historical_progress", args=[paused_job.pk])),
         ("sync:copy", reverse("sync:copy")),
-        ("sync:copy", reverse("sync:copy") + "?name=a"),
+        ("sync:copy", reverse("sync:copy") + "?module=accounts&name=a"),
+        ("sync:copy", reverse("sync:copy") + "?" + urlencode({"module": "accounts", "name": world["account_name"][:4]})),
         ("sync:copy_button", reverse("sync:copy_button", args=[organisation.pk]) + "?key=forged&module=accounts"
                                                                                   "&record_id=1"),
         ("sync:copy_button", reverse("sync:copy_button", args=[organisation.pk])
@@ -304,8 +312,8 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
                        and name.split(":")[0] + ":*" not in EXCLUDED)
     assert forgotten == [], f"pages neither visited nor excluded (with a reason): {forgotten}"
 
-    names = names_in([organisation.pk, world["other"].pk])
-    problems = []
+    names = names_in([organisation.pk, world["other"].pk]) + world["zoho_names"]
+    problems = {}  # "[language] what was found" -> the pages it was found on
     for language, browser_locale in LANGUAGES.items():
         owner.language = language
         owner.save(update_fields=["language"])
@@ -339,35 +347,55 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
         page.wait_for_url(re.compile(r"^(?!.*/login/)"))
         for label, url in signed_in:
             walk.check(label, url)
-        # A form with errors: the historical sync with the dates the wrong way round.
+        # Forms that answer with messages or errors.
         page.goto(live_server.url + reverse("sync:historical"))
         page.locator("input[name=date_from]").fill("2026-05-01")
         page.locator("input[name=date_to]").fill("2026-01-01")
         page.locator("form[data-historical-form] [type=submit]").first.click()
-        walk.check("historical sync with errors")
+        walk.check("historical sync with the dates the wrong way round")
+        page.goto(live_server.url + reverse("sync:settings_for", args=[first.pk]))
+        page.get_by_test_id("update-configuration").click()
+        walk.check("settings saved")
+        page.goto(live_server.url + reverse("mapping:editor", args=["invoices", "zoho-to-xero"]))
+        page.get_by_test_id("save-mapping").click()
+        walk.check("mapping saved")
+        page.goto(live_server.url + reverse("mapping:index"))
+        page.get_by_test_id("import-form").locator("input[type=file]").set_input_files(
+            {"name": "mappings.json", "mimeType": "application/json", "buffer": b"{not json"})
+        page.get_by_test_id("import-mappings").click()
+        walk.check("mapping import refused")
         # Every POST-only pattern answers 405 to a GET (so it is right not to visit it).
         for name in sorted(POST_ONLY):
             url = _any_url(name, organisation, done_job)
             response = context.request.get(live_server.url + url, max_redirects=0)
             assert response.status == 405, f"{name} ({url}) answered {response.status} to a GET: visit it instead"
-        # The 403 page: a read-only member posts to a page only owners and admins may change.
+        # The organisation in which the owner may only read: empty states and read-only notes, then the 403 page
+        # when posting to a page only owners and admins may change.
         page.goto(live_server.url + reverse("tenancy:home"))
         page.get_by_test_id("org-switch").locator("select").select_option(str(world["other"].pk))
         page.get_by_test_id("org-switch").locator("button").click()
         page.wait_for_load_state("load")
+        for name in READ_ONLY_PAGES:
+            walk.check(f"{name} (read-only, nothing connected)", reverse(name))
         page.goto(live_server.url + reverse("connections:terms"))
         with page.expect_navigation():
             page.evaluate(POST_FORM, reverse("connections:terms"))
         walk.check("403")
         assert page.get_by_test_id("error-403").count() == 1, page.title()
+        print(f"{language}: {len(walk.timings)} pages in {sum(t for t, _ in walk.timings):.1f} s; slowest:",
+              *(f"{t:.2f} s {where}" for t, where in sorted(walk.timings, reverse=True)[:5]), sep="\n  ")
         context.close()
 
     elapsed = time.monotonic() - started
     print(f"both languages walked in {elapsed:.1f} s")
-    assert problems == [], f"English text on {len(problems)} places:\n" + "\n".join(problems)
+    report = [f"{problem}\n    on {len(pages)} page(s): {', '.join(pages[:4])}" for problem, pages in problems.items()]
+    assert not problems, f"English text ({len(problems)} different):\n" + "\n".join(report)
     assert elapsed < 180, f"the walk took {elapsed:.0f} s"
 
 
+READ_ONLY_PAGES = ["tenancy:home", "connections:index", "connections:onboarding", "connections:terms",
+                   "mapping:index", "mapping:taxes", "mapping:accounts", "sync:settings", "sync:historical", "sync:copy",
+                   "audit:index"]
 POST_FORM = """(url) => {
   const form = document.createElement('form'); form.method = 'post'; form.action = url;
   const input = document.createElement('input'); input.type = 'hidden'; input.name = 'csrfmiddlewaretoken';
@@ -382,25 +410,28 @@ class Walk:
     def __init__(self, page, base_url, language, names, problems):
         self.page, self.base_url, self.language, self.names, self.problems = page, base_url, language, names, problems
         self.sentences = english_sentences(language)
+        self.timings = []
 
     def check(self, label, url=None):
         page = self.page
+        started = time.monotonic()
         if url is not None:
             page.goto(self.base_url + url, wait_until="load")
         try:  # htmx requests made on load (a polling page is never idle, so no "networkidle")
             page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=3_000)
         except PlaywrightTimeout:
             pass
-        where = f"[{self.language}] {label} {page.url.removeprefix(self.base_url)}"
+        where = f"{label} {page.url.removeprefix(self.base_url)}"
         lang = page.locator("html").get_attribute("lang")
         if lang is not None and lang != self.language:
-            self.problems.append(f"{where}: <html lang={lang}>")
+            self.problems.setdefault(f"[{self.language}] <html lang={lang}>", []).append(where)
         parts = page.evaluate(COLLECT_TEXT)
         if DUMP_DIR:
             with open(Path(DUMP_DIR) / f"{self.language}.txt", "a") as dump:
-                dump.write(f"\n===== {where}\n" + "\n".join(parts))
+                dump.write(f"\n===== [{self.language}] {where}\n" + "\n".join(parts))
         for problem in english_in(parts, self.names, self.sentences):
-            self.problems.append(f"{where}: {problem}")
+            self.problems.setdefault(f"[{self.language}] {problem}", []).append(where)
+        self.timings.append((time.monotonic() - started, where))
 
 
 def _any_url(name, organisation, job):
