@@ -209,6 +209,7 @@ def test_a_new_user_walks_through_the_whole_journey(live_server, sandbox, tasks_
         return rows.filter(has_text="Kakadu Outfitters Pty Ltd").count() == 1
 
     wait_for(arrived, timeout=10, interval=0.5, message="the Zoho edit to reach Xero")
+    expect(rows).to_have_count(6)  # updated, not added
     shoot("08-synced-to-xero")
     zoho_tax_numbers = {record.data["Tax_Number"] for record in ZohoRecord.objects.filter(module="Accounts")
                         if record.data.get("Tax_Number")}
@@ -253,8 +254,12 @@ def test_a_new_user_walks_through_the_whole_journey(live_server, sandbox, tasks_
     expect(rows.first.get_by_test_id("resync-of-link")).to_be_visible()
     expect(rows.nth(1).get_by_test_id("row-status")).to_have_text("Failed")
     shoot("11-resync-success")
+    page.goto(f"{sandbox.url}/xero/ui/")
+    page.locator("tr", has_text=names[0]).get_by_role("link").nth(1).click()  # the organisation's items
+    expect(page.locator("table")).to_contain_text("Laptop stand")
 
     # 11. Reset the second Xero organisation's connection.
+    page.goto(f"{portal}/")
     page.get_by_test_id("sidebar").get_by_role("link", name="Connections").click()
     page.get_by_test_id("xero-org-row").filter(has_text=names[1]).get_by_test_id("reset-xero").click()
     expect(page.get_by_test_id("reset-consequences")).to_be_visible()
