@@ -26,7 +26,7 @@ from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .forms_triggers import CopyForm, CopySearchForm, HistoricalSyncForm
 from .models import MODULE_LABELS
 from .trigger_models import ButtonKey, HistoricalJob, JobStatus
-from .triggers import copy, historical, keys, notifications, webhooks
+from .triggers import coalesce, copy, historical, keys, notifications, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +219,7 @@ def zoho_notification(request):
     except notifications.InvalidNotification as error:
         logger.warning("Zoho notification refused (%s): %s", error.status, error.reason)
         return HttpResponse(status=error.status)
+    coalesce.register(notification.organisation_id, notification.module, notification.ids)
     queued = _enqueue(zoho_changed_task, [str(notification.organisation_id), notification.module, notification.ids],
                       kwargs={"trigger": "on_save"}, queue="realtime")
     return HttpResponse(status=200 if queued else 503)
@@ -246,6 +247,7 @@ def zoho_workflow(request, organisation_id):
             str(i).isdigit() for i in ids):
         logger.warning("Zoho workflow webhook refused: malformed body")
         return HttpResponse(status=400)
+    coalesce.register(organisation_id, module, ids)
     queued = _enqueue(zoho_changed_task, [str(organisation_id), module, [str(i) for i in ids]],
                       kwargs={"trigger": "on_save"}, queue="realtime")
     return HttpResponse(status=200 if queued else 503)

@@ -13,7 +13,7 @@ from connections.exceptions import AuthRevoked, RateLimited, TransientError
 from connections.models import XeroOrganisation
 
 from ..engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO
-from . import cron, dispatch, historical, notifications
+from . import coalesce, cron, dispatch, historical, notifications
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +36,22 @@ def zoho_changed_task(self, organisation_id: str, module: str, ids: list, trigge
     organisation = _organisation(organisation_id)
     if organisation is None:
         return 0
+    batch = coalesce.take(organisation_id, module, ids)  # with the notifications queued behind it (coalesce.py)
+    if not batch.ids:
+        close_old_connections()
+        return 0  # an earlier task's read already carried these records
     try:
         for xero_organisation in notifications.sync_targets(organisation, module):
-            dispatch.sync_ids(xero_organisation, module, ZOHO_TO_XERO, ids, trigger=trigger)
+            dispatch.sync_ids(xero_organisation, module, ZOHO_TO_XERO, batch.ids, trigger=trigger)
     except (RateLimited, TransientError) as error:
         raise _retry(self, error) from None
     except AuthRevoked:
         logger.warning("On-save sync for %s stopped: a grant was revoked", organisation_id)
+        return 0
     finally:
         close_old_connections()
-    return len(ids)
+    coalesce.done(organisation_id, module, batch)
+    return len(batch.ids)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=10, time_limit=300, soft_time_limit=280)
