@@ -1,0 +1,484 @@
+"""Historical Sync against the physical floor of the APIs, both directions, at N = 1,000 and 10,000.
+
+    .venv/bin/python -m bench.historical                 # sizes from BENCH_SIZES (default 1000,10000)
+    BENCH_SIZES=200 .venv/bin/python -m bench.historical  # a quick look
+
+For each direction and size N the sandbox holds N accounts, N products and N invoices on the source side and
+nothing on the target side; a Historical Sync job of Invoices (which brings Accounts and Products) runs to the
+end: the dry run (`historical.plan`), then the job's slices (`historical.work`), the task bodies a Celery
+worker runs, called in-process (no broker).
+
+Processes, so each figure measures one side only:
+
+* the sandbox (`manage.py runsandbox`) in its own process on a free port, with its own database (on tmpfs when
+  SQLite), rate limits and Xero's webhooks switched off (`/_sandbox/config`; the webhooks of the job's own
+  writes would go to the web process, which is not measured): its CPU is not the engine's;
+* one fresh worker process per scenario (`python -m bench.historical --job DIRECTION N`), which connects a
+  new organisation to the sandbox through the ordinary OAuth flows, maps taxes and accounts, then runs the job.
+  Seeding happens in another process (`--seed`), so the worker's memory is the job's.
+
+Databases: a dedicated, migrated portal database per scenario (SQLite files in a temporary directory by
+default; with DATABASE_URL set to PostgreSQL, databases syncportal_hist_bench_* on that server, the sandbox's
+included), all dropped at the end (HISTORICAL_BENCH_KEEP=1 keeps them).
+
+Figures (per scenario):
+
+* API calls per provider and endpoint, from the sandbox's counters (`/_sandbox/counters`), counted from the
+  moment the job is created (connecting and mapping are not the job);
+* calls per record (all calls / 3N) and the ratio to the floor. Floors: Zoho → Xero reads ⌈N/200⌉ Zoho calls
+  and writes ⌈N/50⌉ Xero calls per module; Xero → Zoho reads ⌈N/100⌉ Xero calls and writes ⌈N/100⌉ Zoho calls
+  per module; plus the reference data the job reads (Xero organisation and currencies): REFERENCE_CALLS;
+* engine CPU per record: `time.process_time()` of the worker over the dry run and the job, divided by 3N (the
+  sandbox's CPU is in its own process);
+* wall time with no rate limits, and the projected wall time under Xero's limit of 60 calls a minute per
+  tenant: max(wall time, Xero calls / 60 minutes) — Zoho's limits are per day (credits) and concurrency, so a
+  sequential job is not slowed by them;
+* peak memory of the worker: ru_maxrss after the job, and its growth over the resident size measured just
+  before the job starts (Django, the connection and the mapping loaded); the 10,000-record figure is compared
+  with the 1,000-record one (goal: flat).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.report import Figure, Skipped, text_table
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "historical"
+PREFIX = "syncportal_hist_bench"
+DIRECTIONS = ("zoho_to_xero", "xero_to_zoho")
+LABEL = {"zoho_to_xero": "Zoho → Xero", "xero_to_zoho": "Xero → Zoho"}
+MODULES = ("accounts", "products", "invoices")
+REFERENCE_CALLS = 2  # Xero GET /Organisation and GET /Currencies (the invoice currency check)
+XERO_PER_MINUTE = 60
+GOAL_RATIO = 1.2
+GOAL_CPU_MS = 2.0
+GOAL_MEMORY_RATIO = 1.5  # "flat": 10x the records may not cost more than 1.5x the job's memory
+
+
+def sizes() -> list[int]:
+    text = os.environ.get("BENCH_SIZES", "1000,10000")
+    return [int(part) for part in text.replace(" ", "").split(",") if part]
+
+
+def floor(direction: str, n: int) -> dict[str, int]:
+    """The fewest calls the APIs allow for N records of each of the three modules, per provider."""
+    if direction == "zoho_to_xero":
+        return {"zoho": 3 * math.ceil(n / 200), "xero": 3 * math.ceil(n / 50) + REFERENCE_CALLS}
+    return {"xero": 3 * math.ceil(n / 100) + REFERENCE_CALLS, "zoho": 3 * math.ceil(n / 100)}
+
+
+# --- databases --------------------------------------------------------------------------------------------
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://", "pgsql://")) else ""
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+class Databases:
+    """The bench's own databases: a migrated template for the portal, one copy per scenario, the sandbox's."""
+
+    def __init__(self, workdir: Path, fast_dir: Path | None = None):
+        self.workdir = workdir
+        self.fast_dir = fast_dir or workdir  # the sandbox's SQLite file: on tmpfs, the emulator's commits cost no fsync
+        self.pg = _postgres_url()
+        self.created: list[str] = []
+
+    def _admin(self):
+        import psycopg2
+
+        connection = psycopg2.connect(_with_database(self.pg, "postgres"))
+        connection.autocommit = True
+        return connection
+
+    def _pg_create(self, name: str, template: str | None = None) -> str:
+        admin = self._admin()
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+            cursor.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        admin.close()
+        self.created.append(name)
+        return _with_database(self.pg, name)
+
+    def template(self) -> str:
+        if self.pg:
+            return self._pg_create(f"{PREFIX}_tpl")
+        return f"sqlite:///{self.workdir / 'portal_template.sqlite3'}"
+
+    def sandbox(self) -> str:
+        if self.pg:
+            return self._pg_create(f"{PREFIX}_sb")
+        return f"sqlite:///{self.fast_dir / 'sandbox.sqlite3'}"
+
+    def scenario(self, template_url: str, label: str) -> str:
+        if self.pg:
+            return self._pg_create(f"{PREFIX}_{label}", template=f"{PREFIX}_tpl")
+        target = self.workdir / f"portal_{label}.sqlite3"
+        shutil.copyfile(template_url.removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}"
+
+    def drop(self, url: str) -> None:
+        if self.pg:
+            name = urlsplit(url).path.lstrip("/")
+            admin = self._admin()
+            with admin.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            admin.close()
+            if name in self.created:
+                self.created.remove(name)
+        else:
+            Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+    def drop_all(self) -> None:
+        if self.pg:
+            for name in list(reversed(self.created)):
+                self.drop(_with_database(self.pg, name))
+
+
+# --- processes --------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env(portal_url: str, sandbox_url: str, sandbox_http: str) -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_SETTINGS_MODULE",)}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "syncportal.settings.local",
+        "DJANGO_DEBUG": "false",  # DEBUG keeps every query in memory: it would skew CPU and memory
+        "DATABASE_URL": portal_url,
+        "SANDBOX_DATABASE_URL": sandbox_url,
+        "SANDBOX_URL": sandbox_http,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    })
+    for key in ("SANDBOX_TRAFFIC_LOG", "CELERY_BROKER_URL", "REDIS_URL", "CACHE_URL", "ZOHO_API_DOMAIN"):
+        env.pop(key, None)  # a process-local cache: rate-limit and lock keys never meet another run's
+    return env
+
+
+def _manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def _http(method: str, url: str, payload=None) -> dict:
+    import requests
+
+    response = requests.request(method, url, json=payload, timeout=60)
+    response.raise_for_status()
+    return response.json()
+
+
+class SandboxServer:
+    def __init__(self, env: dict, port: int):
+        self.env, self.port = env, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runsandbox", "--port", str(self.port), "--quiet"], cwd=ROOT,
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the sandbox did not start: " + self.process.stderr.read().decode()[-2000:])
+            try:
+                _http("GET", f"{self.url}/_sandbox/config")
+                return self
+            except Exception:  # noqa: BLE001 - not listening yet
+                time.sleep(0.3)
+        raise RuntimeError("the sandbox did not answer within 60 s")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _unlimited(sandbox_http: str) -> None:
+    _http("POST", f"{sandbox_http}/_sandbox/config", {
+        "xero": {"minute_limit": 10_000_000, "day_limit": 10_000_000, "concurrent_limit": 1000,
+                 "app_minute_limit": 10_000_000, "webhooks_enabled": False},
+        "zoho": {"concurrency": 1000, "daily_credits": 100_000_000},
+    })
+
+
+def _last_json(output: str) -> dict:
+    for line in reversed(output.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError("no result from the worker:\n" + output[-3000:])
+
+
+# --- the parent: scenarios and figures --------------------------------------------------------------------
+
+
+def run(sizes_to_run: list[int] | None = None, directions=DIRECTIONS) -> list:
+    chosen = sizes_to_run or sizes()
+    keep = os.environ.get("HISTORICAL_BENCH_KEEP") == "1"
+    workdir = Path(tempfile.mkdtemp(prefix="bench-historical-"))
+    shm = Path("/dev/shm")
+    fast_dir = Path(tempfile.mkdtemp(prefix="bench-historical-", dir=shm)) if shm.is_dir() else workdir
+    databases = Databases(workdir, fast_dir)
+    results: dict[tuple[str, int], dict] = {}
+    try:
+        template, sandbox_db = databases.template(), databases.sandbox()
+        port = _free_port()
+        sandbox_http = f"http://127.0.0.1:{port}"
+        env = _env(template, sandbox_db, sandbox_http)
+        print(f"bench.historical: migrating the bench databases in {workdir} ...", flush=True)
+        _manage(env, "migrate", "--noinput", "-v", "0")
+        _manage(env, "migrate", "--database", "sandbox", "--noinput", "-v", "0")
+        with SandboxServer(env, port):
+            for direction in directions:
+                for n in chosen:
+                    label = f"{direction}_{n}"
+                    portal = databases.scenario(template, label)
+                    scenario_env = _env(portal, sandbox_db, sandbox_http)
+                    _http("POST", f"{sandbox_http}/_sandbox/reset", {})
+                    started = time.monotonic()
+                    subprocess.run([sys.executable, "-m", "bench.historical", "--seed", direction, str(n)],
+                                   cwd=ROOT, env=scenario_env, check=True, stdout=subprocess.DEVNULL)
+                    print(f"  {LABEL[direction]} N={n:,}: seeded in {time.monotonic() - started:.1f} s; "
+                          "running the job ...", flush=True)
+                    done = subprocess.run([sys.executable, "-m", "bench.historical", "--job", direction, str(n)],
+                                          cwd=ROOT, env=scenario_env, capture_output=True, text=True)
+                    if done.returncode != 0:
+                        raise RuntimeError(f"the {label} worker failed:\n{done.stderr[-4000:]}")
+                    result = _last_json(done.stdout)
+                    results[(direction, n)] = result
+                    print(f"  {LABEL[direction]} N={n:,}: {result['calls']['total']:,} calls, "
+                          f"wall {result['wall_seconds']:.1f} s, CPU {result['cpu_seconds']:.1f} s, "
+                          f"done {result['done']:,} failed {result['failed']:,}", flush=True)
+                    for message, count in result["failures"]:
+                        print(f"    {count:,} failed: {message[:160]}", flush=True)
+                    if not keep:
+                        databases.drop(portal)
+    finally:
+        if not keep:
+            databases.drop_all()
+            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(fast_dir, ignore_errors=True)
+        else:
+            print(f"bench.historical: kept {workdir} and the databases", flush=True)
+    return figures(results)
+
+
+def figures(results: dict[tuple[str, int], dict]) -> list:
+    out: list = []
+    for (direction, n), result in results.items():
+        scenario = f"{LABEL[direction]}, N={n:,} each of accounts, products, invoices"
+        records = 3 * n
+        calls = result["calls"]
+        least = floor(direction, n)
+        least_total = sum(least.values())
+        ratio = calls["total"] / least_total if least_total else 0.0
+        for provider in ("zoho", "xero"):
+            for endpoint, count in sorted(calls["by_endpoint"].get(provider, {}).items()):
+                out.append(Figure(NAME, scenario, f"{provider} calls: {endpoint}", count))
+            out.append(Figure(NAME, scenario, f"{provider} calls (floor {least[provider]:,})",
+                              calls[provider]))
+        out.append(Figure(NAME, scenario, "API calls per record", calls["total"] / records, "calls"))
+        out.append(Figure(NAME, scenario, f"ratio to the floor ({least_total:,} calls)", ratio, "×",
+                          f"≤ {GOAL_RATIO}×", ratio <= GOAL_RATIO))
+        cpu_ms = result["cpu_seconds"] * 1000 / records
+        out.append(Figure(NAME, scenario, "engine CPU per record", cpu_ms, "ms", f"< {GOAL_CPU_MS:g} ms",
+                          cpu_ms < GOAL_CPU_MS))
+        out.append(Figure(NAME, scenario, "wall time, no rate limits", result["wall_seconds"], "s"))
+        projected = max(result["wall_seconds"], calls["xero"] * 60 / XERO_PER_MINUTE)
+        out.append(Figure(NAME, scenario, "projected wall time at Xero's 60 calls/min", projected / 60, "min"))
+        out.append(Figure(NAME, scenario, "records done / failed", f"{result['done']:,} / {result['failed']:,}"))
+        out.append(Figure(NAME, scenario, "worker peak memory (ru_maxrss)", result["peak_rss_mb"], "MB"))
+        out.append(Figure(NAME, scenario, "worker memory growth during the job", result["growth_mb"], "MB"))
+    for direction in DIRECTIONS:
+        measured = sorted(n for d, n in results if d == direction)
+        if len(measured) >= 2:
+            small, large = results[(direction, measured[0])], results[(direction, measured[-1])]
+            ratio = large["peak_rss_mb"] / small["peak_rss_mb"] if small["peak_rss_mb"] else 0.0
+            out.append(Figure(
+                NAME, f"{LABEL[direction]}, peak memory N={measured[-1]:,} / N={measured[0]:,}",
+                "worker peak memory ratio", ratio, "×", f"flat (≤ {GOAL_MEMORY_RATIO}×)",
+                ratio <= GOAL_MEMORY_RATIO))
+    return out
+
+
+# --- the seeding process ----------------------------------------------------------------------------------
+
+
+def _seed(direction: str, n: int) -> None:
+    import django
+
+    django.setup()
+    from sandbox.services import seed
+
+    if direction == "zoho_to_xero":
+        seed(zoho={"accounts": n, "products": n, "invoices": n}, xero={"contacts": 0, "items": 0, "invoices": 0})
+    else:
+        from bench.historical_seed import seed_xero
+
+        seed_xero(n)
+
+
+# --- the worker process -----------------------------------------------------------------------------------
+
+
+TAXES = {"GST": "OUTPUT", "NZ GST": "OUTPUT", "VAT": "OUTPUT", "Zero Rated": "EXEMPTOUTPUT"}
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _connect():
+    """A new organisation and owner, connected to the sandbox's Xero (first organisation) and Zoho, mapped."""
+    from django.conf import settings
+    from django.test import Client
+
+    from connections import services as connection_services
+    from connections.models import XeroOrganisation, ZohoConnection
+    from connections.providers.xero.client import XeroClient
+    from connections.providers.zoho.client import ZohoClient
+    from mapping import services as mapping_services
+    from mapping import taxes
+    from tenancy.models import Membership, Organisation, Role, User
+    from tests.connections.sandbox_flows import connect_xero, connect_zoho
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "testserver"]
+    for name, value in {"XERO_RATE_LIMIT_PER_WINDOW": 10_000_000, "XERO_MAX_CONCURRENT": 1000,
+                        "XERO_DAILY_LIMIT": 10_000_000, "ZOHO_MAX_CONCURRENT": 1000}.items():
+        setattr(settings, name, value)
+    organisation = Organisation.objects.create(name="Bench organisation")
+    owner = User.objects.create_user("bench-owner@example.com", "bench-password-not-secret")
+    Membership.objects.create(organisation=organisation, user=owner, role=Role.OWNER)
+    client = Client()
+    client.force_login(owner)
+    connect_xero(client, email="demo@xero.sandbox", password="sandbox", tenants=1)
+    connect_zoho(client, dc="eu")
+    connection_services.accept_terms(organisation, owner)
+    xero_organisation = XeroOrganisation.objects.get(organisation=organisation)
+    zoho = ZohoClient(ZohoConnection.objects.get(organisation=organisation))
+    xero = XeroClient(xero_organisation)
+    mapping_services.refresh_zoho_fields(organisation, zoho)
+    taxes.refresh_xero_reference(xero_organisation, xero)
+    taxes.refresh_zoho_taxes(organisation, zoho)
+    taxes.save_tax_mappings(xero_organisation, TAXES)
+    taxes.save_default_accounts(xero_organisation, {"invoices": "200", "products": "200"})
+    # The seeded Zoho org invoices in EUR and the Xero demo company keeps AUD only: invoice in Xero's base currency.
+    rules = mapping_services.get_mapping(organisation, "invoices", "zoho_to_xero")["rules"]
+    mapping_services.save_mapping(organisation, "invoices", "zoho_to_xero",
+                                  [rule for rule in rules if rule.get("xero") != "CurrencyCode"])
+    # Every fifth seeded product has no Product_Code and Xero requires an item code: fall back to the Zoho id.
+    rules = mapping_services.get_mapping(organisation, "products", "zoho_to_xero")["rules"]
+    mapping_services.save_mapping(organisation, "products", "zoho_to_xero", [
+        {**rule, "fallback": "id"} if rule.get("xero") == "Code" else rule for rule in rules])
+    return xero_organisation, owner
+
+
+def _counters(sandbox_http: str) -> dict:
+    counters = _http("GET", f"{sandbox_http}/_sandbox/counters")
+    calls = {"by_endpoint": {}, "total": 0}
+    for provider in ("zoho", "xero"):
+        by_endpoint: dict[str, int] = {}
+        for row in counters.get(provider, {}).get("rows", []):
+            key = f"{row['method']} {row['endpoint']}"
+            by_endpoint[key] = by_endpoint.get(key, 0) + row["calls"]
+        calls["by_endpoint"][provider] = by_endpoint
+        calls[provider] = sum(by_endpoint.values())
+        calls["total"] += calls[provider]
+    return calls
+
+
+def _job(direction: str, n: int) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from audit.models import AuditEntry
+    from sync.trigger_models import HistoricalJob, JobStatus
+    from sync.triggers import historical, tasks
+
+    for name in ("historical_plan_task", "historical_run_task"):  # the bench is the worker: nothing is queued
+        getattr(tasks, name).apply_async = lambda *args, **kwargs: None
+    xero_organisation, owner = _connect()
+    sandbox_http = settings.SANDBOX_URL
+    _unlimited(sandbox_http)
+    _http("POST", f"{sandbox_http}/_sandbox/counters/reset", {})
+    baseline_rss = _rss_mb()
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    job = historical.create_job(xero_organisation, modules=["invoices"], direction=direction, user=owner)
+    historical.plan(job.pk)
+    job.refresh_from_db()
+    if job.status != JobStatus.PLANNED:
+        raise RuntimeError(f"the dry run ended {job.status}")
+    historical.start(job)
+    outcome = "more"
+    while outcome == "more":
+        outcome = historical.work(job.pk)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    job = HistoricalJob.objects.get(pk=job.pk)
+    failures = Counter(AuditEntry.objects.filter(organisation_id=job.organisation_id, status="failed")
+                       .values_list("message", flat=True)[:10_000])
+    return {"failures": failures.most_common(5), "direction": direction, "n": n, "outcome": outcome, "status": job.status, "total": job.total,
+            "done": job.done, "failed": job.failed, "wall_seconds": wall, "cpu_seconds": cpu,
+            "peak_rss_mb": peak_rss, "growth_mb": max(0.0, peak_rss - baseline_rss),
+            "calls": _counters(sandbox_http), "dry_run": job.dry_run}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--seed"]:
+        _seed(argv[1], int(argv[2]))
+        return 0
+    if argv[:1] == ["--job"]:
+        profile = os.environ.get("HISTORICAL_BENCH_PROFILE")  # a file for cProfile's stats of the worker
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall(_job, argv[1], int(argv[2]))
+            profiler.dump_stats(f"{profile}.{argv[1]}.{argv[2]}")
+        else:
+            result = _job(argv[1], int(argv[2]))
+        print(json.dumps(result), flush=True)
+        return 0
+    print(text_table(run()))
+    return 0
+
+
+__all__ = ["Figure", "Skipped", "floor", "figures", "main", "run", "sizes"]
+
+if __name__ == "__main__":
+    sys.exit(main())
