@@ -304,5 +304,5 @@ def checkpoint(context: SyncContext, extra=None) -> None:
                 extra()
     except Exception:
         context.discard()
-        context.forget_links()
+        context.refresh()  # the links, and the gateways' reads that assumed this batch's writes were linked
         raise

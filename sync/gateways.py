@@ -18,6 +18,13 @@ SMALL_LOOKUP = 20  # up to this many lookups use `where` queries; more read the 
 COQL_IN = 50  # COQL `in` takes at most 50 values
 
 XERO_COLLECTION = {"accounts": "Contacts", "products": "Items", "invoices": "Invoices"}
+ITEMS_READ = "items read"  # the last GET /Items, kept among the full reads (refresh() clears them together)
+# What matching (sync.engine.matching), contact naming (names.NameBook) and dependency lookups read of a Xero record.
+MATCH_KEYS = {
+    "accounts": ("ContactID", "Name", "ContactStatus", "ContactNumber", "EmailAddress"),
+    "products": ("ItemID", "Code", "Name"),
+    "invoices": ("InvoiceID", "InvoiceNumber", "Reference", "Status", "Type"),
+}
 
 
 def _quote(value) -> str:
@@ -49,7 +56,7 @@ class XeroGateway:
             rows = self.client.get_contacts_by_ids(ids)
         elif module == "products":
             wanted = set(ids)
-            rows = [item for item in self.client.get_items() if str(item.get("ItemID")) in wanted]
+            rows = [item for item in self._items() if str(item.get("ItemID")) in wanted]
         else:
             rows = self.client.get_invoices_by_ids(ids)
         key = spec(module).xero_id_field
@@ -102,12 +109,20 @@ class XeroGateway:
             keys = ("InvoiceNumber", "Reference")
         return [f"{key}=={_quote(lookup[key])}" for key in keys if isinstance(lookup.get(key), str) and lookup[key]]
 
+    def _items(self) -> list[dict]:
+        """GET /Items returns every item in one call (no paging, no IDs filter): read once and kept until this
+        gateway writes an item or the context is refreshed, so reading items by id chunk after chunk (a job
+        from Xero) does not fetch the whole list for every chunk."""
+        if ITEMS_READ not in self._all:
+            self._all[ITEMS_READ] = {"rows": self.client.get_items()}
+        return self._all[ITEMS_READ]["rows"]
+
     def _everything(self, module: str) -> list[dict]:
         if module not in self._all:
             if module == "accounts":
                 rows = self.client.iter_contacts()
             elif module == "products":
-                rows = self.client.get_items()
+                rows = self._items()
             else:
                 rows = self.client.iter_invoices()
             key = spec(module).xero_id_field
@@ -115,12 +130,19 @@ class XeroGateway:
         return list(self._all[module].values())
 
     def _remember(self, module: str, record: dict) -> None:
+        """Keep a record this gateway wrote in the module's full read, as far as matching needs it: its id and
+        the keys matching and naming look at (a record we wrote is linked at once, so only its name and keys
+        matter). A historical job writes thousands: their whole echoes would make memory grow with N."""
         if module in self._all and record:
-            self._all[module][str(record.get(spec(module).xero_id_field))] = record
+            keys = MATCH_KEYS.get(module)
+            slim = {key: record[key] for key in keys if key in record} if keys else record
+            self._all[module][str(record.get(spec(module).xero_id_field))] = slim
 
     # -- writing -------------------------------------------------------------------------------------------
 
     def _save(self, module, elements, *, create_only, key):
+        if module == "products":
+            self._all.pop(ITEMS_READ, None)
         if module == "accounts":
             return self.client.save_contacts(elements, create_only=create_only, idempotency_key=key)
         if module == "products":
@@ -164,6 +186,7 @@ class XeroGateway:
             ]
             return self._results(module, self._save(module, elements, create_only=False, key="sync:invoices:delete"))
         results = []
+        self._all.pop(ITEMS_READ, None)
         for _source_id, target_id, _mode in items:  # Items: DELETE /Items/{id}, one per call
             try:
                 self.client.delete_item(target_id)
@@ -239,13 +262,22 @@ class ZohoGateway:
         selectable = [f for f in self._fields(module) if f != "id" and f not in subforms]
         columns = ", ".join(dict.fromkeys(["id", *selectable]))
         found: dict[str, dict] = {}
-        for key, wanted in values.items():
-            wanted = sorted(wanted)
-            for start in range(0, len(wanted), COQL_IN):
-                chunk = ", ".join(_coql_quote(v) for v in wanted[start : start + COQL_IN])
-                query = f"select {columns} from {module_spec.zoho_module} where {key} in ({chunk}) limit 2000"
-                for row in self.client.coql(query)["data"]:
-                    found[str(row["id"])] = row
+        # One query per 50 values of every key at once: `in` takes up to 50 values, and the criteria of one WHERE
+        # (at most 25) combine with `or` (zoho.md §2 "COQL"), so the keys of a batch share their calls.
+        ordered = {key: sorted(wanted) for key, wanted in values.items() if wanted}
+        longest = max((len(wanted) for wanted in ordered.values()), default=0)
+        for start in range(0, longest, COQL_IN):
+            criteria = []
+            for key, wanted in ordered.items():
+                chunk = wanted[start : start + COQL_IN]
+                if chunk:
+                    criteria.append(f"({key} in ({', '.join(_coql_quote(v) for v in chunk)}))")
+            where = criteria[-1]
+            for criterion in reversed(criteria[:-1]):  # (A or (B or C)): brackets pair every two criteria
+                where = f"({criterion} or {where})"
+            query = f"select {columns} from {module_spec.zoho_module} where {where} limit 2000"
+            for row in self.client.coql(query)["data"]:
+                found[str(row["id"])] = row
         if ids:
             found.update(self.fetch(module, sorted(ids)))
         return list(found.values())

@@ -94,13 +94,16 @@ def _renew(run: SyncRun, owner: str) -> bool:
     )
 
 
-def process_run(run_id, *, owner: str | None = None) -> SyncRun | None:
-    """Process a run to the end (or return None when another worker holds it)."""
+def process_run(run_id, *, owner: str | None = None, context: SyncContext | None = None) -> SyncRun | None:
+    """Process a run to the end (or return None when another worker holds it). `context`: one the caller keeps
+    across several runs of the same Xero organisation and trigger (a historical job's chunks), so reference data,
+    links and the target's records read for matching are read once, not once per run."""
     owner = owner or uuid.uuid4().hex
     if not claim(run_id, owner):
         return None
     run = SyncRun.objects.select_related("xero_organisation__organisation", "resync_of").get(pk=run_id)
-    context = SyncContext(run.xero_organisation, trigger=run.trigger, resync_of=run.resync_of)
+    if context is None:
+        context = SyncContext(run.xero_organisation, trigger=run.trigger, resync_of=run.resync_of)
     if not run.collected:
         collect(run, context)
     while True:

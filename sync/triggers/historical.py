@@ -355,9 +355,12 @@ def work(job_id, *, owner: str | None = None, slice_seconds: float = SLICE_SECON
 
 def _work(job_id, owner: str, slice_seconds: float) -> str:
     started = time.monotonic()
-    job = HistoricalJob.objects.select_related("xero_organisation", "current_run").get(pk=job_id)
+    job = HistoricalJob.objects.select_related("xero_organisation__organisation", "current_run").get(pk=job_id)
+    # One context for the slice: its chunk runs share reference data, links and what matching read of the target
+    # (kept up to date with the job's own writes), instead of reading them again for every chunk.
+    context = SyncContext(job.xero_organisation, trigger="historical")
     if job.current_run_id and job.current_run.status != RunStatus.DONE:
-        if runs.process_run(job.current_run_id, owner=owner) is None:
+        if runs.process_run(job.current_run_id, owner=owner, context=context) is None:
             return "busy"  # another worker resumed that chunk; try again later
         job.current_run.refresh_from_db()
     if job.current_run_id:
@@ -376,7 +379,7 @@ def _work(job_id, owner: str, slice_seconds: float) -> str:
         run = runs.create_run(job.xero_organisation, item.module, job.direction, trigger="historical", ids=ids)
         HistoricalJob.objects.filter(pk=job.pk).update(current_run=run,
                                                         lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS))
-        finished = runs.process_run(run.pk, owner=owner) or SyncRun.objects.get(pk=run.pk)
+        finished = runs.process_run(run.pk, owner=owner, context=context) or SyncRun.objects.get(pk=run.pk)
         if finished.status != RunStatus.DONE:
             return "busy"
         _record_run(job, finished)

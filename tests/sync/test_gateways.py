@@ -1,9 +1,11 @@
 """The gateways around the provider clients: batching choices, per-element results, safe retries."""
 
+import re
+
 from connections.exceptions import PermanentError
 from connections.providers.xero.client import ElementResult
 from connections.providers.zoho.client import RecordResult
-from sync.gateways import XeroGateway, ZohoGateway
+from sync.gateways import SMALL_LOOKUP, XeroGateway, ZohoGateway
 
 
 class FakeXeroClient:
@@ -126,3 +128,67 @@ def test_enabled_currencies_come_from_the_clients_get_currencies():
 
 def test_enabled_currencies_fall_back_to_the_base_currency_when_get_currencies_is_refused():
     assert XeroGateway(CurrencyClient(refuse=True)).enabled_currencies() == {"AUD"}
+
+
+def test_zoho_candidates_of_a_large_batch_ask_for_every_key_in_one_query_per_50_values():
+    client = FakeZohoClient()
+    gateway = ZohoGateway(client, {"accounts": ["id", "Account_Name", "Xero_Contact_ID"]})
+    lookups = [{"Account_Name": f"Name {i}", "Xero_Contact_ID": f"x{i}"} for i in range(120)]
+    gateway.candidates("accounts", lookups)
+    queries = [c[1] for c in client.calls if c[0] == "coql"]
+    assert len(queries) == 3  # 120 values per key: 50 + 50 + 20, both keys in each query
+    for query in queries:
+        assert " or " in query and "Account_Name in (" in query and "Xero_Contact_ID in (" in query
+        assert query.count("'x") <= 50 and query.count("'Name ") <= 50
+    asked = {value for query in queries for value in re.findall(r"'(x\d+)'", query)}
+    assert asked == {f"x{i}" for i in range(120)}
+
+
+class FakeXeroListClient:
+    def __init__(self):
+        self.reads = 0
+
+    def iter_contacts(self, **kwargs):
+        self.reads += 1
+        return iter([])
+
+    def save_contacts(self, contacts, create_only=False, idempotency_key=None):
+        return [ElementResult(ok=True, id=f"c{i}", data={"ContactID": f"c{i}", "Name": c["Name"],
+                                                          "ContactStatus": "ACTIVE", "Addresses": [{"City": "x"}],
+                                                          "Phones": [{"PhoneNumber": "1"}]})
+                for i, c in enumerate(contacts)]
+
+
+def test_xero_keeps_only_the_matching_keys_of_what_it_wrote_and_reads_the_module_once():
+    client = FakeXeroListClient()
+    gateway = XeroGateway(client)
+    lookups = [{"Name": f"N{i}"} for i in range(SMALL_LOOKUP + 1)]
+    assert gateway.candidates("accounts", lookups) == []
+    gateway.create("accounts", [(str(i), {"Name": f"N{i}"}) for i in range(3)])
+    again = gateway.candidates("accounts", lookups)
+    assert client.reads == 1
+    assert sorted(row["Name"] for row in again) == ["N0", "N1", "N2"]
+    assert all(set(row) <= {"ContactID", "Name", "ContactStatus", "ContactNumber", "EmailAddress"} for row in again)
+
+
+class FakeXeroItemsClient:
+    def __init__(self):
+        self.reads = 0
+
+    def get_items(self, **kwargs):
+        self.reads += 1
+        return [{"ItemID": f"i{n}", "Code": f"C{n}", "Name": f"Item {n}"} for n in range(5)]
+
+    def save_items(self, items, create_only=False, idempotency_key=None):
+        return [ElementResult(ok=True, id=f"new{n}", data={"ItemID": f"new{n}", **item}) for n, item in enumerate(items)]
+
+
+def test_xero_items_are_read_once_for_many_reads_by_id_until_the_gateway_writes_an_item():
+    client = FakeXeroItemsClient()
+    gateway = XeroGateway(client)
+    assert set(gateway.fetch("products", ["i1", "i2"])) == {"i1", "i2"}
+    assert set(gateway.fetch("products", ["i3"])) == {"i3"}
+    assert client.reads == 1  # GET /Items has no paging and no IDs filter: one read serves every chunk
+    gateway.create("products", [("z1", {"Code": "NEW", "Name": "New"})])
+    gateway.fetch("products", ["i4"])
+    assert client.reads == 2  # after a write the next read is fresh
