@@ -336,6 +336,11 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
         page.locator("input[type=password]").last.fill("other")
         page.get_by_test_id("sign-up").click()
         walk.check("sign-up with errors")
+        page.locator("input[name=email]").fill(f"{language}.newcomer@example.com")
+        page.locator("input[type=password]").first.fill("12345")
+        page.locator("input[type=password]").last.fill("12345")
+        page.get_by_test_id("sign-up").click()
+        walk.check("sign-up with a weak password")  # Django's password validators
         token = default_token_generator.make_token(owner)
         walk.check("password reset form", reverse("tenancy:password_reset_confirm", args=[uid, token]))
 
@@ -348,6 +353,12 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
         for label, url in signed_in:
             walk.check(label, url)
         # Forms that answer with messages or errors.
+        page.goto(live_server.url + reverse("tenancy:password_change"))
+        page.locator("input[name=old_password]").fill("not my password")
+        page.locator("input[name=new_password1]").fill("password")
+        page.locator("input[name=new_password2]").fill("password")
+        page.locator("main button[type=submit]").click()
+        walk.check("password change with errors")
         page.goto(live_server.url + reverse("sync:historical"))
         page.locator("input[name=date_from]").fill("2026-05-01")
         page.locator("input[name=date_to]").fill("2026-01-01")
