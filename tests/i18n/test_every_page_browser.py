@@ -47,7 +47,7 @@ from mapping.models import XeroAccount, XeroTaxRate, ZohoFieldCache, ZohoTax
 from mapping.registry import DIRECTION_SLUGS, MAPPABLE_MODULES
 from sync.engine import messages as engine_messages
 from sync.models import RecordLink, RunStatus, SyncRun
-from sync.trigger_models import ButtonKey, HistoricalJob, JobStatus
+from sync.trigger_models import ButtonKey, HistoricalItem, HistoricalJob, JobStatus
 from sync.triggers import copy as copy_trigger
 from sync.triggers import keys, reasons
 from tenancy.models import Membership, Organisation, Role
@@ -195,6 +195,20 @@ def build_world(sandbox, client, organisation, owner, settings, live_server):
                                      modules=["products"], direction="zoho_to_xero", status=JobStatus.PLANNED,
                                      planned_modules=["products"], dry_run={"products": {"create": 2}}),
     ]
+    # ... and one running, with items left (progress bar and time left).
+    running = HistoricalJob.objects.create(
+        organisation=organisation, xero_organisation=first, created_by=owner, modules=["accounts"],
+        direction="zoho_to_xero", status=JobStatus.RUNNING, planned_modules=["accounts"],
+        dry_run={"accounts": {"create": 60}}, total=60, done=20, failed=2, started_at=days_ago(0.01))
+    HistoricalItem.objects.bulk_create([HistoricalItem(job=running, module="accounts", source_id=str(n),
+                                                       planned="create") for n in range(38)])
+    jobs.append(running)
+    # A "Resync all failed" still at work.
+    running_batch = ResyncBatch.objects.create(organisation=organisation, requested_by=owner,
+                                               status=ResyncStatus.RUNNING, filters={"module": "accounts"},
+                                               scanned=2, queued=2)
+    ResyncRequest.objects.create(organisation=organisation, entry=failed, batch=running_batch,
+                                 record_key="invoices:42:b", requested_by=owner, status=ResyncStatus.QUEUED)
 
     # Xero revoked the second organisation's access: "reconnect needed" on the dashboard and connections.
     connection_services.mark_reconnect_needed(second, reason="invalid_grant")
@@ -205,7 +219,7 @@ def build_world(sandbox, client, organisation, owner, settings, live_server):
     zoho_names = [record["Account_Name"] for record in zoho_accounts] + [
         record["Product_Name"] for record in zoho.iter_records("Products", ["Product_Name"])]
     return {"xero": xero_organisations, "account_name": accounts[0]["Account_Name"], "zoho_names": zoho_names, "jobs": jobs, "entries": list(AuditEntry.objects.filter(
-        organisation=organisation)), "batch": batch, "other": other}
+        organisation=organisation)), "batches": [batch, running_batch], "other": other}
 
 
 def names_in(organisation_ids) -> list:
@@ -250,7 +264,7 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
     world = build_world(sandbox, client, organisation, owner, settings, live_server)
     print(f"the organisation was set up in {time.monotonic() - started:.1f} s")
     first, second = world["xero"]
-    done_job, paused_job, planned_job = world["jobs"]
+    done_job, paused_job, _planned_job, running_job = world["jobs"]
     failed_entry = next(entry for entry in world["entries"] if entry.status == Status.FAILED and entry.resync_requests.exists())
     copy_key = keys.token_for(organisation, ButtonKey.COPY)
     uid = urlsafe_base64_encode(force_bytes(owner.pk))
@@ -289,7 +303,8 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
         ("sync:settings_for", reverse("sync:settings_for", args=[second.pk])),
         ("sync:historical", reverse("sync:historical")),
         *[("sync:historical_job", reverse("sync:historical_job", args=[job.pk])) for job in world["jobs"]],
-        ("sync:historical_progress", reverse("sync:historical_progress", args=[paused_job.pk])),
+        *[("sync:historical_progress", reverse("sync:historical_progress", args=[job.pk]))
+          for job in (paused_job, running_job)],
         ("sync:copy", reverse("sync:copy")),
         ("sync:copy", reverse("sync:copy") + "?module=accounts&name=a"),
         ("sync:copy", reverse("sync:copy") + "?" + urlencode({"module": "accounts", "name": world["account_name"][:4]})),
@@ -302,7 +317,7 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
         *[("audit:detail", reverse("audit:detail", args=[entry.pk])) for entry in world["entries"]],
         ("audit:resync_status", reverse("audit:resync_status", args=[failed_entry.pk])),
         ("audit:resync_all", reverse("audit:resync_all") + "?status=failed"),
-        ("audit:resync_batch", reverse("audit:resync_batch", args=[world["batch"].pk])),
+        *[("audit:resync_batch", reverse("audit:resync_batch", args=[batch.pk])) for batch in world["batches"]],
         ("404", reverse("audit:detail", args=[uuid.uuid4()])),
     ]
 
