@@ -159,7 +159,10 @@ class SyncContext:
     def _zoho_picklist(self, module, field_name):
         for field in mapping_services.zoho_fields(self.organisation, module):
             if field.get("api_name") == field_name:
-                values = [v.get("actual_value") or v.get("display_value") for v in field.get("pick_list_values") or []]
+                # the field catalogue keeps a picklist's values as "picklist" (mapping.zoho_fields); Zoho's raw
+                # field metadata calls them "pick_list_values"
+                values = list(field.get("picklist") or []) or [
+                    v.get("actual_value") or v.get("display_value") for v in field.get("pick_list_values") or []]
                 return set(filter(None, values)) or None
         return None
 

@@ -164,3 +164,22 @@ def test_an_invoice_made_in_xero_arrives_in_zoho_with_its_contact_and_item(porta
     _sync(portal)
     _sync(portal, XERO_TO_ZOHO)
     assert writes(sandbox, "xero") == writes_before
+
+
+def test_an_overdue_xero_invoice_gets_a_status_the_zoho_picklist_has(portal):
+    """The sandbox's Zoho Status picklist (Created, Approved, Delivered, Paid, Cancelled) has no "Overdue": an
+    overdue Xero invoice arrives as Approved instead of being refused for an invalid picklist value."""
+    [contact] = portal.xero.save_contacts([{"Name": "Late Payer Ltd"}], create_only=True)
+    [item] = portal.xero.save_items([{"Code": "LP-1", "Name": "Late item",
+                                      "SalesDetails": {"UnitPrice": 10, "AccountCode": "200"}}], create_only=True)
+    [invoice] = portal.xero.save_invoices([{
+        "Type": "ACCREC", "Contact": {"ContactID": contact.id}, "Status": "AUTHORISED", "Reference": "Overdue one",
+        "Date": "2026-01-01", "DueDate": "2026-01-31",
+        "LineItems": [{"ItemCode": "LP-1", "Description": "Late item", "Quantity": 1, "UnitAmount": 10,
+                       "AccountCode": "200"}]}], create_only=True)
+    assert invoice.ok, invoice.errors
+    _sync(portal, XERO_TO_ZOHO)
+    assert not AuditEntry.objects.filter(status="failed").exists(), list(
+        AuditEntry.objects.filter(status="failed").values_list("provider_error", flat=True))
+    link = RecordLink.objects.get(module="invoices", xero_id=invoice.id)
+    assert portal.zoho.get_record("Invoices", link.zoho_id)["Status"] == "Approved"
