@@ -419,6 +419,8 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
     assert elapsed < 180, f"the walk took {elapsed:.0f} s"
 
 
+# What a page answers when it is not 200 (redirects are followed: a callback ends on the connections page).
+EXPECTED_STATUS = {"404": (404,), "sync:copy_button": (403, 422)}
 READ_ONLY_PAGES = ["tenancy:home", "connections:index", "connections:onboarding", "connections:terms",
                    "mapping:index", "mapping:taxes", "mapping:accounts", "sync:settings", "sync:historical", "sync:copy",
                    "audit:index"]
@@ -442,7 +444,11 @@ class Walk:
         page = self.page
         started = time.monotonic()
         if url is not None:
-            page.goto(self.base_url + url, wait_until="load")
+            response = page.goto(self.base_url + url, wait_until="load")
+            expected = EXPECTED_STATUS.get(label, (200,))
+            assert response.status in expected, f"{label} {url} answered {response.status}, expected {expected}"
+        # A page that failed (a form's answer, say) would show the translated 500 page: not what is meant.
+        assert page.get_by_test_id("error-500").count() == 0, f"{label}: server error"
         try:  # htmx requests made on load (a polling page is never idle, so no "networkidle")
             page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=3_000)
         except PlaywrightTimeout:
