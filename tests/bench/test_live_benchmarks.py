@@ -33,6 +33,9 @@ def test_a_cron_run_with_nothing_changed_reads_once_per_module_and_direction(tmp
     assert figures[("whole cycle", "writes")].value == 0
     assert figures[("whole cycle", "API calls (all modules, both ways)")].value == 8
     assert figures[("seeded state", "records linked")].value >= 4 * 3
+    expired = "cycle after the tokens expired"
+    assert figures[(expired, "token refreshes (OAuth, not API calls)")].value == 2  # one per provider
+    assert figures[(expired, "API calls (all modules, both ways)")].value == 8
 
 
 def test_every_edit_reaches_xero_through_the_notification_and_the_worker(tmp_path):
