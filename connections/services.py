@@ -165,6 +165,20 @@ def choose_xero_organisations(organisation, selected_ids) -> None:
         if xero_organisation.selected != wanted:
             xero_organisation.selected = wanted
             xero_organisation.save(update_fields=["selected"])
+            if wanted:
+                _read_reference_data_on_commit(xero_organisation_id=xero_organisation.pk)
+
+
+def _read_reference_data_on_commit(*, organisation_id=None, xero_organisation_id=None) -> None:
+    """A new connection's Zoho fields and taxes, or a newly chosen Xero organisation's tax rates, accounts and
+    currencies, read in the background at once rather than at the next daily refresh, so the mapping and tax
+    pages are complete when the user first opens them."""
+    from mapping import tasks  # mapping builds on connections
+
+    if organisation_id is not None:
+        transaction.on_commit(lambda: tasks.refresh_zoho_metadata.delay(str(organisation_id)))
+    if xero_organisation_id is not None:
+        transaction.on_commit(lambda: tasks.refresh_xero_reference_data.delay(str(xero_organisation_id)))
 
 
 def reset_xero_organisation(xero_organisation: XeroOrganisation, *, user=None,
@@ -245,6 +259,7 @@ def complete_zoho_consent(*, organisation, user, location: str, accounts_server:
            status=AuditStatus.SUCCESS,
            message_key=gettext_noop("Zoho CRM %(name)s connected (data centre %(location)s)."),
            message_params={"name": str(connection), "location": location.upper()})
+    _read_reference_data_on_commit(organisation_id=organisation.pk)
     return connection
 
 

@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from audit import tasks as audit_tasks
+from mapping import tasks as mapping_tasks
 from sandbox.xero.models import Contact as XeroContact
 from sandbox.xero.seed import USER_EMAIL as XERO_EMAIL
 from sandbox.xero.seed import USER_PASSWORD as XERO_PASSWORD
@@ -36,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "a-long-enough-passphrase"
 EAGER_TASKS = (trigger_tasks.historical_plan_task, trigger_tasks.historical_run_task,
                trigger_tasks.zoho_changed_task, trigger_tasks.xero_changed_task,
-               audit_tasks.resync_entry_task)
+               audit_tasks.resync_entry_task, mapping_tasks.refresh_zoho_metadata,
+               mapping_tasks.refresh_xero_reference_data)
 
 
 def screenshot_dir(tmp_path) -> Path:
@@ -148,10 +150,8 @@ def test_a_new_user_walks_through_the_whole_journey(live_server, sandbox, tasks_
     # 5. Mapping: drag the Zoho custom field "Tax Number" onto Xero's "Tax number" for Accounts.
     page.get_by_test_id("sidebar").get_by_role("link", name="Mapping").click()
     page.get_by_test_id("edit-accounts-zoho-to-xero").click()
-    chip = page.get_by_test_id("zoho-field-Tax_Number")
-    expect(chip).to_have_count(0)  # the portal knows Zoho's standard fields; custom ones are read on request
-    page.get_by_test_id("refresh-zoho-fields").click()
-    expect(page.get_by_test_id("messages")).to_contain_text("Zoho fields refreshed.")
+    chip = page.get_by_test_id("zoho-field-Tax_Number")  # a custom field: the portal read Zoho's fields
+    wait_for(lambda: page.reload() or chip.count(), timeout=15, message="Zoho's fields, read after connecting")
     expect(chip).to_contain_text("custom")
     drop = page.get_by_test_id("xero-drop-TaxNumber")
     expect(drop.locator("[data-field]")).to_have_count(0)
@@ -234,9 +234,7 @@ def test_a_new_user_walks_through_the_whole_journey(live_server, sandbox, tasks_
     # 10. Fix the cause: map the Zoho taxes to Xero tax rates (the page suggests rates of the same percentage).
     page.get_by_test_id("sidebar").get_by_role("link", name="Mapping").click()
     page.get_by_test_id("nav-taxes").click()
-    expect(page.get_by_test_id("tax-form")).to_contain_text("No Zoho taxes yet")
-    page.get_by_test_id("refresh-taxes").click()
-    expect(page.get_by_test_id("tax-row-Zero Rated")).to_be_visible()
+    expect(page.get_by_test_id("tax-row-Zero Rated")).to_contain_text("0 %")  # read after connecting
     shoot("10-fix-tax-mapping")
     page.get_by_test_id("save-taxes").click()
     expect(page.get_by_test_id("messages")).to_be_visible()
