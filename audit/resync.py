@@ -93,6 +93,12 @@ def pending_entry_ids(entry_ids) -> set:
     )
 
 
+def fixing_resyncs(entry_ids) -> dict:
+    """Of `entry_ids`, the failed entries a later resync succeeded for: {failed entry id: that resync's id}."""
+    found = AuditEntry.objects.filter(resync_of_id__in=list(entry_ids), status=Status.SUCCESS).order_by("created_at")
+    return dict(found.values_list("resync_of_id", "pk"))
+
+
 def _enqueue(request: ResyncRequest, queue: str = "realtime") -> None:
     from .tasks import resync_entry_task
 

@@ -16,7 +16,7 @@ from . import export, health, resync
 from .forms import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, AuditFilterForm
 from .links import record_links
 from .listing import apply_filters, paginate
-from .models import AuditEntry
+from .models import AuditEntry, Status
 from .views_resync import latest_request
 
 # Query parameters that are filters (kept by sort links, paging links and the CSV link).
@@ -74,8 +74,11 @@ def index(request):
     )
     can_manage = bool(request.membership and request.membership.can_manage)
     pending = resync.pending_entry_ids(entry.pk for entry in page.entries)
+    failed_ids = [entry.pk for entry in page.entries if entry.status == Status.FAILED]
+    fixed_by = resync.fixing_resyncs(failed_ids) if failed_ids else {}
     for entry in page.entries:
-        entry.resync_allowed = can_manage and resync.can_resync(entry)
+        entry.fixed_by_id = fixed_by.get(entry.pk)
+        entry.resync_allowed = can_manage and resync.can_resync(entry) and entry.fixed_by_id is None
         entry.resync_pending = entry.pk in pending
     status_filter = form.filters().get("status", "")
     context = {

@@ -35,6 +35,20 @@ def test_a_manager_sees_resync_on_failed_rows_only(owner_client, organisation, f
     assert 'data-testid="resync-all-failed"' in html
 
 
+def test_a_failure_a_resync_fixed_links_to_that_resync_instead_of_offering_resync_again(
+        owner_client, organisation, failed):
+    make_entry(organisation, record_name="Harbour Supplies", module=Module.PRODUCTS, status=Status.FAILED,
+               zoho_id="5725767000000600001", resync_of=failed)  # a resync that failed too: still offer Resync
+    html = owner_client.get(reverse("audit:index")).content.decode()
+    assert reverse("audit:resync", args=[failed.pk]) in html and 'data-testid="fixed-by-link"' not in html
+
+    fixed = make_entry(organisation, record_name="Harbour Supplies", module=Module.PRODUCTS, status=Status.SUCCESS,
+                       zoho_id="5725767000000600001", resync_of=failed)
+    html = owner_client.get(reverse("audit:index")).content.decode()
+    assert reverse("audit:resync", args=[failed.pk]) not in html
+    assert f'href="{reverse("audit:detail", args=[fixed.pk])}" data-testid="fixed-by-link"' in html
+
+
 def test_an_entry_that_cannot_be_read_again_has_no_resync_button(owner_client, organisation):
     make_entry(organisation, module=Module.CONNECTION, direction=Direction.NONE, status=Status.FAILED)
     make_entry(organisation, module=Module.ACCOUNTS, status=Status.FAILED, zoho_id="")
