@@ -59,9 +59,7 @@ def tax_mapping(request):
             services.set_tax_mode(organisation, mode_form.cleaned_data["tax_mode"])
             if xero_organisation:
                 taxes.save_tax_mappings(xero_organisation, form.choices())
-            messages.success(request, _("Tax mapping saved."))
-            for problem in tax_mapping_problems(taxes.tax_context(organisation, xero_organisation)):
-                messages.warning(request, problem.message)
+            messages.success(request, _("Tax mapping saved."))  # what is still wrong is listed on the page
             return redirect(_url("mapping:taxes", xero_organisation))
     return render(
         request,
