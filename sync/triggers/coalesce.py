@@ -13,6 +13,10 @@ Bookkeeping lives in the shared cache (Redis in production), per organisation an
   notification so far was covered by a read that started after it (`read:<id>` >= `note:<id>`).
 - `done` (after the sync succeeded): records the notification numbers observed *before* reading, so they are
   covered. A failed or retried sync records nothing.
+`serial(...)`: the on-save tasks of one organisation and module run one after the other, reads included. The
+engine's module lock covers a run's writes but not the read before them, so two tasks syncing the same record at
+once could both read it, and the one that read the older version could write last (bench/on_save.py saw it: one
+account of 50 ended with the value of an earlier edit). Inside `serial`, a task reads after the previous one wrote.
 Soundness: a notification is registered after Zoho saved the edit, so a read that starts after the registration
 sees the edit. Nothing depends on clocks. When the cache is not shared between the web process and the worker
 (the local-memory default of `make run`), the worker knows no notes or slots and syncs exactly its own ids, as
@@ -20,9 +24,14 @@ before.
 """
 
 import logging
+import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+
+from connections.exceptions import TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +39,8 @@ NOTE_TTL = 24 * 3600
 SLOT_TTL = 3600
 MAX_SLOTS = 200  # slots looked at per task
 MAX_IDS = 200  # ids synced per task (two engine chunks); the rest is left for the next task
+LOCK_SECONDS = 300  # as long as the task's time limit: a dead worker's lock lapses by itself
+LOCK_WAIT = 120.0  # then the task is retried (TransientError)
 
 
 def _key(organisation_id, module: str, suffix: str) -> str:
@@ -54,6 +65,22 @@ def register(organisation_id, module: str, ids) -> None:
         cache.set(_key(organisation_id, module, f"slot:{number}"), [str(i) for i in ids], timeout=SLOT_TTL)
     except Exception:  # noqa: BLE001 - bookkeeping only: the queued task syncs its own ids anyway
         logger.warning("Could not register an on-save notification for coalescing", exc_info=True)
+
+
+@contextmanager
+def serial(organisation_id, module: str):
+    """Hold the organisation's on-save lock for `module` (shared cache; per process with local memory)."""
+    key, token = _key(organisation_id, module, "lock"), uuid.uuid4().hex
+    deadline = time.monotonic() + LOCK_WAIT
+    while not cache.add(key, token, timeout=LOCK_SECONDS):
+        if time.monotonic() > deadline:
+            raise TransientError(f"on-save sync of {module} is busy", provider="sync")
+        time.sleep(0.02)
+    try:
+        yield
+    finally:
+        if cache.get(key) == token:
+            cache.delete(key)
 
 
 @dataclass

@@ -36,13 +36,14 @@ def zoho_changed_task(self, organisation_id: str, module: str, ids: list, trigge
     organisation = _organisation(organisation_id)
     if organisation is None:
         return 0
-    batch = coalesce.take(organisation_id, module, ids)  # with the notifications queued behind it (coalesce.py)
-    if not batch.ids:
-        close_old_connections()
-        return 0  # an earlier task's read already carried these records
     try:
-        for xero_organisation in notifications.sync_targets(organisation, module):
-            dispatch.sync_ids(xero_organisation, module, ZOHO_TO_XERO, batch.ids, trigger=trigger)
+        with coalesce.serial(organisation_id, module):  # reads after the previous task's writes (coalesce.py)
+            batch = coalesce.take(organisation_id, module, ids)  # with the notifications queued behind it
+            if not batch.ids:
+                return 0  # an earlier task's read already carried these records
+            for xero_organisation in notifications.sync_targets(organisation, module):
+                dispatch.sync_ids(xero_organisation, module, ZOHO_TO_XERO, batch.ids, trigger=trigger)
+            coalesce.done(organisation_id, module, batch)
     except (RateLimited, TransientError) as error:
         raise _retry(self, error) from None
     except AuthRevoked:
@@ -50,7 +51,6 @@ def zoho_changed_task(self, organisation_id: str, module: str, ids: list, trigge
         return 0
     finally:
         close_old_connections()
-    coalesce.done(organisation_id, module, batch)
     return len(batch.ids)
 
 

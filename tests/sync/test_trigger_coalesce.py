@@ -75,3 +75,20 @@ def test_without_the_bookkeeping_a_task_syncs_exactly_its_own_ids(portal, links)
 
     phones = _phones(portal, links[:2])
     assert phones[0] == "+49 30 5550 3000" and phones[1] != "+49 30 5550 3001"
+
+
+def test_on_save_tasks_of_one_module_run_one_after_the_other(monkeypatch):
+    """Reads included: a task reads after the previous one wrote, so an older read never writes last."""
+    import uuid
+
+    from connections.exceptions import TransientError
+
+    monkeypatch.setattr(coalesce, "LOCK_WAIT", 0.2)
+    organisation_id = uuid.uuid4()
+    with coalesce.serial(organisation_id, "accounts"):
+        with pytest.raises(TransientError), coalesce.serial(organisation_id, "accounts"):
+            pass  # pragma: no cover - never entered: the lock is held
+        with coalesce.serial(organisation_id, "products"):
+            pass  # another module is not held up
+    with coalesce.serial(organisation_id, "accounts"):
+        pass  # released
