@@ -74,7 +74,7 @@ class LiveStack:
 
     def start(self) -> None:
         database, sandbox_database = self._create_databases()
-        for folder in ("queue", "processed"):  # kombu's filesystem transport expects its folders to exist
+        for folder in ("queue", "processed", "control"):  # kombu's filesystem transport expects its folders
             (self.scratch / "broker" / folder).mkdir(parents=True, exist_ok=True)
         self.env = {
             "DJANGO_SETTINGS_MODULE": SETTINGS,
