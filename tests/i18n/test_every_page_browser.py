@@ -168,6 +168,12 @@ def build_world(sandbox, client, organisation, owner, settings, live_server):
     make_entry(organisation, module=Module.CONTACTS, action=Action.CREATE, status=Status.SUCCESS,
                trigger=Trigger.HISTORICAL, record_name="Ana Meridian", message_key=engine_messages.CREATED,
                message_params={"target": "Xero"}, created_at=days_ago(6), **tenant)
+    fixed = make_entry(organisation, module=Module.PRODUCTS, action=Action.UPDATE, status=Status.FAILED,
+                       trigger=Trigger.CRON, record_name="Widget Pro", message_key=engine_messages.SYNC_OFF,
+                       created_at=days_ago(2), **tenant)
+    make_entry(organisation, module=Module.PRODUCTS, action=Action.UPDATE, status=Status.SUCCESS,
+               trigger=Trigger.RESYNC, record_name="Widget Pro", message_key=engine_messages.UPDATED,
+               message_params={"target": "Xero"}, resync_of=fixed, created_at=days_ago(1.5), **tenant)
     batch = ResyncBatch.objects.create(organisation=organisation, requested_by=owner, status=ResyncStatus.DONE,
                                        filters={"status": "failed"}, scanned=3, queued=2, skipped=1)
     ResyncRequest.objects.create(organisation=organisation, entry=failed, batch=batch, record_key="invoices:42",
