@@ -275,6 +275,8 @@ class BufferedAudit:
             values = {"written": values, "losing_values": operation.losing_values}
         zoho_id = operation.source_id if operation.direction == ZOHO_TO_XERO else operation.target_id
         xero_id = operation.target_id if operation.direction == ZOHO_TO_XERO else operation.source_id
+        # A contact person's id is "<ContactID>:<key>" (sync.engine.persons): the Xero record is the contact.
+        xero_id = str(xero_id or "").split(":", 1)[0]
         self.context.pending_audit.append(
             {
                 "module": operation.module,

@@ -63,6 +63,8 @@ def test_contacts_and_contact_persons_flow_both_ways_with_exactly_one_write_per_
     assert (record["Last_Name"], record["Email"], record["Account_Name"]["id"]) == (
         "Hopper", "grace@platypus.example", account)
     assert (writes(sandbox, "xero"), writes(sandbox, "zoho")) == (0, 1)
+    # The audit entry names the Xero contact the person belongs to (what a deep link can open).
+    assert AuditEntry.objects.get(zoho_id=grace, direction="xero_to_zoho").xero_id == contact_id
 
     # Xero -> Zoho update.
     persons = [{**p, "LastName": "Hopper-Murray"} if p["FirstName"] == "Grace" else p
