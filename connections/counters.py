@@ -33,13 +33,17 @@ def record_call(*, organisation_id, provider: str, external_id: str, endpoint: s
     changes = {"count": F("count") + 1}
     if rate_limited:
         changes["rate_limited"] = F("rate_limited") + 1
-    if ApiCallCounter.objects.filter(**lookup).update(**changes):
-        return
+    # Each step in a savepoint of its own: a caller inside a transaction (who logs a failed count and goes on)
+    # is never left with a broken transaction.
+    with transaction.atomic():
+        if ApiCallCounter.objects.filter(**lookup).update(**changes):
+            return
     try:
         with transaction.atomic():
             ApiCallCounter.objects.create(**lookup, count=1, rate_limited=int(rate_limited))
     except IntegrityError:
-        ApiCallCounter.objects.filter(**lookup).update(**changes)
+        with transaction.atomic():
+            ApiCallCounter.objects.filter(**lookup).update(**changes)
 
 
 def calls_today(*, organisation_id, provider: str, external_id: str | None = None) -> int:

@@ -39,10 +39,16 @@ def xero_rate_of(tax_rate: dict):
 # --- refreshing --------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def refresh_zoho_taxes(organisation, client) -> int:
-    """Zoho org taxes (GET /org/taxes: name, percentage or value, id) into the cache; gone taxes are removed."""
+    """Zoho org taxes (GET /org/taxes: name, percentage or value, id) into the cache; gone taxes are removed.
+
+    The call is made first, outside the transaction: no row is held locked while Zoho answers."""
     taxes = client.get_taxes()
+    with transaction.atomic():
+        return _save_zoho_taxes(organisation, taxes)
+
+
+def _save_zoho_taxes(organisation, taxes) -> int:
     names = []
     for tax in taxes:
         name = tax.get("name") or tax.get("display_label")
@@ -59,12 +65,22 @@ def refresh_zoho_taxes(organisation, client) -> int:
     return len(names)
 
 
-@transaction.atomic
 def refresh_xero_reference(xero_organisation, client) -> tuple[int, int]:
-    """The Xero organisation's tax rates and chart of accounts (read-only copies). Returns the two counts."""
+    """The Xero organisation's tax rates, chart of accounts and currencies (read-only copies). Returns the
+    first two counts. Every call is made first, outside the transaction: no row is held locked while Xero
+    answers, and a failed call leaves the previous copy whole."""
+    tax_rates, accounts = list(client.get_tax_rates()), list(client.get_accounts())
+    currencies = _read_currencies(client)
+    with transaction.atomic():
+        counts = _save_xero_reference(xero_organisation, tax_rates, accounts)
+        _save_currencies(xero_organisation, currencies)
+    return counts
+
+
+def _save_xero_reference(xero_organisation, tax_rates, accounts) -> tuple[int, int]:
     organisation = xero_organisation.organisation
     tax_types = []
-    for tax_rate in client.get_tax_rates():
+    for tax_rate in tax_rates:
         tax_type = tax_rate.get("TaxType")
         if not tax_type:
             continue
@@ -82,7 +98,7 @@ def refresh_xero_reference(xero_organisation, client) -> tuple[int, int]:
         )
     XeroTaxRate.objects.filter(xero_organisation=xero_organisation).exclude(tax_type__in=tax_types).delete()
     account_ids = []
-    for account in client.get_accounts():
+    for account in accounts:
         account_id = account.get("AccountID")
         if not account_id:
             continue
@@ -103,13 +119,12 @@ def refresh_xero_reference(xero_organisation, client) -> tuple[int, int]:
     XeroAccount.objects.filter(xero_organisation=xero_organisation).exclude(
         account_id__in=account_ids
     ).delete()
-    _refresh_currencies(xero_organisation, client)
     return len(tax_types), len(account_ids)
 
 
-def _refresh_currencies(xero_organisation, client):
+def _read_currencies(client) -> dict:
     """The base currency (GET /Organisation) and, if the client offers get_currencies (GET /Currencies), the
-    enabled ones."""
+    enabled ones: {code: source}."""
     codes = {}
     if hasattr(client, "get_organisation"):
         base = (client.get_organisation() or {}).get("BaseCurrency")
@@ -123,6 +138,10 @@ def _refresh_currencies(xero_organisation, client):
         # Read from GET /Currencies (the base included): the list is complete, so other currencies are refused.
         for code in listed:
             codes[code] = XeroCurrency.ENABLED
+    return codes
+
+
+def _save_currencies(xero_organisation, codes: dict) -> None:
     if not codes:
         return
     for code, source in codes.items():

@@ -237,3 +237,42 @@ def test_an_outsider_cannot_reach_another_organisations_xero_organisation(outsid
     assert not TaxMapping.objects.exists() and not DefaultAccount.objects.exists()
     html = outsider_client.get(reverse("mapping:taxes")).content.decode()
     assert "Demo Company (AU)" not in html
+
+
+class CallsOutsideTransactions(FakeXero, FakeZoho):
+    """Records whether each provider call was made inside a database transaction."""
+
+    def __init__(self):
+        self.inside = []
+
+    def _note(self, method):
+        from django.db import connection
+
+        self.inside.append((method, connection.in_atomic_block))
+
+    def get_taxes(self):
+        self._note("get_taxes")
+        return super().get_taxes()
+
+    def get_tax_rates(self):
+        self._note("get_tax_rates")
+        return super().get_tax_rates()
+
+    def get_accounts(self):
+        self._note("get_accounts")
+        return super().get_accounts()
+
+    def get_organisation(self):
+        self._note("get_organisation")
+        return super().get_organisation()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refreshing_calls_the_providers_outside_any_transaction_and_then_saves(organisation, xero_organisation):
+    client = CallsOutsideTransactions()
+    assert taxes.refresh_xero_reference(xero_organisation, client) == (3, 3)
+    assert taxes.refresh_zoho_taxes(organisation, client) == 3
+    assert client.inside == [("get_tax_rates", False), ("get_accounts", False), ("get_organisation", False),
+                             ("get_taxes", False)]
+    assert XeroAccount.objects.filter(xero_organisation=xero_organisation).count() == 3
+    assert ZohoTax.objects.filter(organisation=organisation).count() == 3
