@@ -126,9 +126,8 @@ class SyncContext:
             link = self.links(module).get("xero", str(reference))
             return link.zoho_id if link is not None and link.state == LinkState.LINKED else None
         if module == "products":
-            for link in self.links(module).by_zoho.values():
-                if link.xero_code == str(reference) and link.state == LinkState.LINKED:
-                    return link.zoho_id
+            link = self.links(module).linked_by_code(str(reference))
+            return link.zoho_id if link is not None else None
         return None
 
     def transforms(self, module: str) -> Transforms:
