@@ -14,10 +14,20 @@ HOST = os.environ.get("PORTAL_HOST", "127.0.0.1")
 PORT = os.environ.get("PORTAL_PORT", "8000")
 SANDBOX_PORT = os.environ.get("SANDBOX_PORT", "8100")
 
+
+def worker_concurrency() -> str:
+    """Two worker processes with Redis; one without. The sync locks live in the cache, and without Redis the
+    cache is each process's own memory: two processes could then sync the same module at once."""
+    if os.environ.get("WORKER_CONCURRENCY"):
+        return os.environ["WORKER_CONCURRENCY"]
+    shared = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+    return "2" if shared else "1"
+
+
 PROCESSES = {
     "web": [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
     "worker": [PYTHON, "-m", "celery", "-A", "syncportal", "worker", "-Q", "realtime,default,bulk",
-               "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2"), "--loglevel", "INFO"],
+               "--concurrency", worker_concurrency(), "--loglevel", "INFO"],
     "beat": [PYTHON, "-m", "celery", "-A", "syncportal", "beat", "--loglevel", "INFO"],
     "sandbox": [PYTHON, "manage.py", "runsandbox", "--port", SANDBOX_PORT],
 }

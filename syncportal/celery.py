@@ -9,6 +9,7 @@ import os
 
 from celery import Celery
 from kombu import Queue
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "syncportal.settings.local")
 
@@ -28,6 +29,9 @@ def beat_schedule() -> dict:
         schedule.update(module.BEAT_SCHEDULE)
     return schedule
 
+
+# The server-less default broker writes each message atomically (syncportal/broker.py).
+TRANSPORT_ALIASES["filesystem"] = "syncportal.broker:Transport"
 
 app = Celery("syncportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -131,9 +131,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "processed_folder": str(DATA_DIR / "broker" / "processed"),
         "control_folder": str(DATA_DIR / "broker" / "control"),  # kombu's default is ./control
         "store_processed": False,
-        # kombu polls the folder once a second (on-save tasks wait up to a second in the queue). Not faster: its
-        # producer creates the message file before writing it, and a poll in between reads an empty file and
-        # stops the worker ("Unrecoverable error: JSONDecodeError"); each poll is a chance to hit that window.
+        # Polled ten times a second (kombu's default is once): on-save tasks would wait up to a second in the
+        # queue. Safe since messages are written whole before they appear (syncportal/broker.py).
+        "polling_interval": 0.1,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": 3600}
