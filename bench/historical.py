@@ -100,6 +100,7 @@ class Databases:
         self.workdir = workdir
         self.fast_dir = fast_dir or workdir  # the sandbox's SQLite file: on tmpfs, the emulator's commits cost no fsync
         self.pg = _postgres_url()
+        self.prefix = f"{PREFIX}_{os.getpid()}"  # two runs at once (a test during `make bench`) never collide
         self.created: list[str] = []
 
     def _admin(self):
@@ -120,17 +121,17 @@ class Databases:
 
     def template(self) -> str:
         if self.pg:
-            return self._pg_create(f"{PREFIX}_tpl")
+            return self._pg_create(f"{self.prefix}_tpl")
         return f"sqlite:///{self.workdir / 'portal_template.sqlite3'}"
 
     def sandbox(self) -> str:
         if self.pg:
-            return self._pg_create(f"{PREFIX}_sb")
+            return self._pg_create(f"{self.prefix}_sb")
         return f"sqlite:///{self.fast_dir / 'sandbox.sqlite3'}"
 
     def scenario(self, template_url: str, label: str) -> str:
         if self.pg:
-            return self._pg_create(f"{PREFIX}_{label}", template=f"{PREFIX}_tpl")
+            return self._pg_create(f"{self.prefix}_{label}", template=f"{self.prefix}_tpl")
         target = self.workdir / f"portal_{label}.sqlite3"
         shutil.copyfile(template_url.removeprefix("sqlite:///"), target)
         return f"sqlite:///{target}"
