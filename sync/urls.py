@@ -8,6 +8,7 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/<uuid:pk>/", views.settings_for, name="settings_for"),
     path("historical/", views_triggers.historical_page, name="historical"),
+    path("runs/<uuid:pk>/cancel/", views.cancel_run, name="cancel_run"),
     # Issue 7 (sync triggers)
     path("historical/<uuid:pk>/", views_triggers.historical_job, name="historical_job"),
     path("historical/<uuid:pk>/progress/", views_triggers.historical_progress, name="historical_progress"),

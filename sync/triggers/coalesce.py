@@ -133,6 +133,37 @@ def take(organisation_id, module: str, ids) -> Batch:
     return Batch(chosen, {i: notes[i] for i in chosen if i in notes}, last_slot)
 
 
+def _task_key(task_id: str) -> str:
+    return f"sync:onsave:task:{task_id}"
+
+
+def remember(task_id: str, batch: Batch) -> None:
+    """Keep a task's batch for its retries: a retry syncs the same ids in the same runs, and its `done` records
+    the notification numbers observed before the first read (the read happens at the first attempt or later)."""
+    try:
+        cache.set(_task_key(task_id), {"ids": batch.ids, "notes": batch.notes, "last_slot": batch.last_slot},
+                  timeout=NOTE_TTL)
+    except Exception:  # noqa: BLE001 - a retry then takes a batch again
+        logger.warning("Could not keep an on-save batch for the task's retries", exc_info=True)
+
+
+def recall(task_id: str) -> Batch | None:
+    try:
+        kept = cache.get(_task_key(task_id))
+    except Exception:  # noqa: BLE001
+        return None
+    if not kept:
+        return None
+    return Batch(list(kept["ids"]), dict(kept["notes"]), int(kept["last_slot"]))
+
+
+def forget(task_id: str) -> None:
+    try:
+        cache.delete(_task_key(task_id))
+    except Exception:  # noqa: BLE001 - it expires by itself
+        pass
+
+
 def done(organisation_id, module: str, batch: Batch) -> None:
     """After a successful sync: the notifications numbered before the read are covered."""
     try:
