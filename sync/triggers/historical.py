@@ -334,6 +334,11 @@ def _record_run(job: HistoricalJob, run: SyncRun) -> None:
                                                         attempts=0, retry_at=None)
 
 
+def clear_problem(job_id) -> None:
+    HistoricalJob.objects.filter(pk=job_id).exclude(problem="").update(problem="", problem_provider="", attempts=0,
+                                                                       retry_at=None)
+
+
 def note_problem(job_id, error, countdown: float) -> None:
     """A slice failed and the task retries in `countdown` seconds: the job page says which provider fails and
     when the next attempt is (instead of a time left); the next chunk that finishes clears it."""

@@ -64,11 +64,12 @@ def zoho_changed_task(self, organisation_id: str, module: str, ids: list, trigge
                 if not batch.ids:
                     return 0  # an earlier task's read already carried these records
                 coalesce.remember(key, batch)
+                # Covered from now on: this task's runs sync these records (its retries resume them) or end failed
+                # with an entry per record, so the tasks that run while this one waits to retry skip them.
+                coalesce.done(organisation_id, module, batch)
             for xero_organisation in notifications.sync_targets(organisation, module):
                 dispatch.sync_ids(xero_organisation, module, ZOHO_TO_XERO, batch.ids, trigger=trigger, origin=key,
                                   owner=key)
-            # Synced, or failed for good with a failure entry per record: either way these notifications are done.
-            coalesce.done(organisation_id, module, batch)
             coalesce.forget(key)
     except dispatch.RetryLater as later:
         raise self.retry(countdown=later.countdown, exc=later.error) from None
@@ -147,6 +148,7 @@ def cron_organisation_task(self, organisation_id: str, full: bool = False):
 def historical_plan_task(self, job_id: str):
     try:
         historical.plan(job_id)
+        historical.clear_problem(job_id)
     except (RateLimited, TransientError) as error:
         raise _retry_job(self, job_id, error) from None
     finally:
@@ -158,6 +160,7 @@ def historical_run_task(self, job_id: str):
     """One slice of a historical job; re-queues itself while there is more (other jobs get turns between)."""
     try:
         outcome = historical.work(job_id, owner=self.request.id or None)
+        historical.clear_problem(job_id)
     except (RateLimited, TransientError) as error:
         raise _retry_job(self, job_id, error) from None
     finally:

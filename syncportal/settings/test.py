@@ -27,3 +27,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 XERO_CLIENT_ID, XERO_CLIENT_SECRET = "sandbox-xero-client", "sandbox-xero-secret"
 ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET = "sandbox-zoho-client", "sandbox-zoho-secret"
 XERO_WEBHOOK_KEY = "test-xero-webhook-key"
+
+# A worker subprocess of the fault tests retries faster (tests/sync/test_faults.py); unset, the defaults apply.
+for _knob in ("PROVIDER_MAX_ATTEMPTS", "PROVIDER_BACKOFF_BASE_SECONDS", "PROVIDER_BACKOFF_MAX_SECONDS"):
+    if env.str(_knob, default=""):
+        globals()[_knob] = env.float(_knob)

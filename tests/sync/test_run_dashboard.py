@@ -99,3 +99,25 @@ def test_the_job_page_says_a_provider_cannot_be_reached_instead_of_the_time_left
     HistoricalJob.objects.filter(pk=job.pk).update(problem="", attempts=0, retry_at=None)
     body = owner_client.get(reverse("sync:historical_progress", args=[job.pk])).content.decode()
     assert 'data-testid="provider-problem"' not in body and 'data-testid="time-left"' in body
+
+
+def test_a_failing_slice_marks_the_job_as_waiting_until_the_next_slice_works(xero_organisation, monkeypatch):
+    from connections.exceptions import TransientError
+    from sync.triggers import historical, tasks
+
+    job = HistoricalJob.objects.create(organisation=xero_organisation.organisation, xero_organisation=xero_organisation,
+                                       modules=["accounts"], direction="zoho_to_xero", status=JobStatus.RUNNING)
+    seen = []
+
+    def work(job_id, owner=None):
+        seen.append(HistoricalJob.objects.values_list("problem", "problem_provider", "attempts").get(pk=job_id))
+        if len(seen) == 1:
+            raise TransientError("GET Accounts: ConnectionError", provider="zoho")
+        return "done"
+
+    monkeypatch.setattr(historical, "work", work)
+    tasks.historical_run_task.apply(args=[str(job.pk)])
+
+    assert seen == [("", "", 0), (RunProblem.UNREACHABLE, "zoho", 1)]
+    job.refresh_from_db()
+    assert (job.problem, job.attempts, job.retry_at) == ("", 0, None)
