@@ -17,6 +17,7 @@ from .models import RunProblem
 PROVIDER_NAMES = {"zoho": "Zoho CRM", "xero": "Xero"}
 
 MALFORMED = "malformed id"
+NOT_FOUND = "no such record"
 ZOHO_ID = re.compile(r"[0-9]{1,19}")
 XERO_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(:.{1,64})?")
 
@@ -44,6 +45,9 @@ UNREADABLE_MESSAGES = {
     MALFORMED: gettext_noop(
         "Not synced: %(id)s is not a valid %(provider)s record id, so the record cannot be read. The portal does "
         "not try it again."),
+    NOT_FOUND: gettext_noop(
+        "Not synced: %(provider)s has no record %(id)s (it was deleted, or the id is wrong), so there is nothing to "
+        "sync. The portal does not try it again."),
     RunProblem.REFUSED: gettext_noop(
         "Not synced: %(provider)s refused to return the record %(id)s. The portal does not try it again; check the "
         "record in %(provider)s."),
@@ -148,7 +152,8 @@ def record_failure(run, source_id: str, problem: str, *, detail: str = "", attem
     source_side = ZOHO if run.direction == ZOHO_TO_XERO else XERO
     provider = run.problem_provider if not unreadable else source_side
     if unreadable:
-        key = MALFORMED if detail == MALFORMED else (problem if problem in UNREADABLE_MESSAGES else RunProblem.REFUSED)
+        key = detail if detail in (MALFORMED, NOT_FOUND) else (
+            RunProblem.UNREACHABLE if problem == RunProblem.UNREACHABLE else RunProblem.REFUSED)
         message_key = UNREADABLE_MESSAGES[key]
     else:
         message_key = RUN_MESSAGES.get(problem, RUN_MESSAGES[RunProblem.STALLED])

@@ -157,6 +157,14 @@ def collect(run: SyncRun, context: SyncContext) -> None:
                                                    probe=getattr(gateway, "probe", None), isolate=run.attempts > 0)
         unreadable.update({i: retries.problem_of(error) for i, error in failures.items()})
         ids = [i for i in ids if i not in unreadable]
+        returned = {module_spec.record_id(source_side, record) for record in records}
+        missing = [i for i in ids if i not in returned]
+        if missing:  # gone at the source: a deletion to sync when linked, else a record that cannot be read
+            linked = set(RecordLink.objects.filter(
+                xero_organisation=run.xero_organisation, module=run.module, **{f"{source_side}_id__in": missing}
+            ).values_list(f"{source_side}_id", flat=True))
+            unreadable.update({i: (RunProblem.REFUSED, retries.NOT_FOUND) for i in missing if i not in linked})
+            ids = [i for i in ids if i not in unreadable]
     if run.module == "accounts" and source_side == XERO:  # Xero contacts of Zoho contacts are not accounts
         from . import contacts_sync
 

@@ -1,6 +1,6 @@
 """Retries that converge: a retried On Save or webhook task resumes its own run; a run that keeps failing ends
 failed after a bounded number of attempts, with one failure entry per record, and nothing re-queues it; an id
-that can never be read fails once while the others of its batch sync. The tasks run eagerly (Celery re-applies
+that can never be read (malformed, failing, or deleted) fails once while the others of its batch sync. The tasks run eagerly (Celery re-applies
 a retried task at once, with the same task id); the sandbox serves the providers over HTTP."""
 
 from collections import Counter
@@ -92,14 +92,15 @@ def test_a_run_that_keeps_failing_ends_failed_after_its_attempts_with_one_entry_
 
 
 def test_an_unreadable_id_fails_once_and_the_others_of_its_batch_sync(portal, accounts):
-    ids = [accounts[0], OVERFLOWING_ID, accounts[1], "12x4"]
+    ids = [accounts[0], OVERFLOWING_ID, accounts[1], "12x4", "4242"]  # "4242": no such record (deleted)
 
     _on_save(portal, ids)
 
     [run] = SyncRun.objects.filter(trigger="on_save")
-    assert run.status == RunStatus.DONE and (run.done, run.failed) == (2, 2)
-    assert _failures() == Counter({OVERFLOWING_ID: 1, "12x4": 1})
+    assert run.status == RunStatus.DONE and (run.done, run.failed) == (2, 3)
+    assert _failures() == Counter({OVERFLOWING_ID: 1, "12x4": 1, "4242": 1})
     assert "is not a valid Zoho CRM record id" in AuditEntry.objects.get(zoho_id="12x4").message
+    assert "Zoho CRM has no record 4242" in AuditEntry.objects.get(zoho_id="4242").message
     assert OVERFLOWING_ID in AuditEntry.objects.get(zoho_id=OVERFLOWING_ID).message
     assert set(RecordLink.objects.values_list("zoho_id", flat=True)) == {accounts[0], accounts[1]}
 
