@@ -282,3 +282,22 @@ def validate_log(path: Path) -> Report:
         if text.strip():
             validate_line(index, json.loads(text), report)
     return report
+
+
+# --- Xero webhooks (sent by the sandbox to the portal, so not in the traffic log) ------------------------------
+
+@cache
+def _xero_webhooks() -> dict:
+    with open(specs_dir() / "xero" / "xero-webhooks.yaml", encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=SafeLoader)
+
+
+def webhook_errors(payload: dict, webhook: str) -> list[str]:
+    """Schema errors of one webhook body against the request body of `webhooks.<webhook>.post` (OpenAPI 3.1,
+    JSON Schema 2020-12, checked with jsonschema; formats such as uuid and date-time included)."""
+    from jsonschema import Draft202012Validator
+
+    document = _xero_webhooks()
+    body = document["webhooks"][webhook]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**document, **body}, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(payload)]
