@@ -211,7 +211,7 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
         links = context.links(module)
         for page in _pages(_source_records(context, job, module)):
             if not HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING, lease_owner=owner).update(
-                    lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS)):
+                    lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS), **NO_PROBLEM):
                 return HistoricalJob.objects.get(pk=job.pk)  # cancelled, or taken over after a stall
             wanted = []
             for record in page:
@@ -330,13 +330,10 @@ def _record_run(job: HistoricalJob, run: SyncRun) -> None:
         failed_count = pending.filter(source_id__in=list(failed)).update(state=HistoricalItemState.FAILED)
         done_count = pending.update(state=HistoricalItemState.DONE)
         HistoricalJob.objects.filter(pk=job.pk).update(done=F("done") + done_count, failed=F("failed") + failed_count,
-                                                        current_run=None, problem="", problem_provider="",
-                                                        attempts=0, retry_at=None)
+                                                        current_run=None, **NO_PROBLEM)
 
 
-def clear_problem(job_id) -> None:
-    HistoricalJob.objects.filter(pk=job_id).exclude(problem="").update(problem="", problem_provider="", attempts=0,
-                                                                       retry_at=None)
+NO_PROBLEM = {"problem": "", "problem_provider": "", "attempts": 0, "retry_at": None}  # progress clears it
 
 
 def note_problem(job_id, error, countdown: float) -> None:

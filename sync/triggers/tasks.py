@@ -148,7 +148,6 @@ def cron_organisation_task(self, organisation_id: str, full: bool = False):
 def historical_plan_task(self, job_id: str):
     try:
         historical.plan(job_id)
-        historical.clear_problem(job_id)
     except (RateLimited, TransientError) as error:
         raise _retry_job(self, job_id, error) from None
     finally:
@@ -160,7 +159,6 @@ def historical_run_task(self, job_id: str):
     """One slice of a historical job; re-queues itself while there is more (other jobs get turns between)."""
     try:
         outcome = historical.work(job_id, owner=self.request.id or None)
-        historical.clear_problem(job_id)
     except (RateLimited, TransientError) as error:
         raise _retry_job(self, job_id, error) from None
     finally:
