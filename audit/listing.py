@@ -130,13 +130,14 @@ def _decode(token: str, ordering) -> list | None:
                 parsed = datetime.datetime.fromisoformat(value)
                 if timezone.is_naive(parsed):
                     return None
-                values.append(parsed)
+                # In UTC, as the database compares it: year 1 at +14:00 or year 9999 at -14:00 overflow.
+                values.append(parsed.astimezone(datetime.UTC))
             elif name == "id":
                 values.append(uuid.UUID(value))
             else:
                 values.append(value)
         return values
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError, RecursionError):
         return None
 
 
