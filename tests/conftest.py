@@ -26,6 +26,15 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _no_throttle_counts():
+    """Sign-in and sign-up counts (tenancy/throttle.py) do not carry over from one test to the next."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    yield
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Acme Pty Ltd")
