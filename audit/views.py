@@ -3,6 +3,7 @@ scoped to the current organisation through tenancy.access."""
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
@@ -100,7 +101,9 @@ def index(request):
     context["partial"] = partial
     # A date the page cannot apply answers 400 with its message beside the field (the valid filters still
     # apply); htmx swaps only 2xx answers, so the rows partial keeps 200.
-    status = 400 if DATE_PARAMS & set(form.errors) and not partial else 200
+    status = 400 if (DATE_PARAMS & set(form.errors) or page.cursor_refused) and not partial else 200
+    if page.cursor_refused and not partial:
+        messages.error(request, _("That page link is not valid; here is the first page."))
     response = render(request, "audit/_rows.html" if partial else "audit/index.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -128,8 +128,8 @@ def historical_control(request, pk, action):
 
 
 def _button_urls(request, organisation):
-    """The URLs to paste into Zoho. The signed key travels in the query string, so Django's request logging
-    (which names the path of 4xx answers) never writes it down."""
+    """The URLs to paste into Zoho. The signed key travels in the query string (`?key=`), which the access logs
+    of runserver and gunicorn write with `[redacted]` in its place (tenancy/log_redaction.py)."""
     base = request.build_absolute_uri(reverse("sync:copy_button", kwargs={"organisation_id": organisation.pk}))
     key = keys.token_for(organisation, ButtonKey.COPY)
     workflow = request.build_absolute_uri(reverse("sync:zoho_workflow", kwargs={"organisation_id": organisation.pk}))

@@ -158,11 +158,12 @@ def test_results_per_page_offers_10_25_50_100_and_ignores_other_values(owner_cli
     assert len(names(response)) == 12  # the default of 25 applies
 
 
-def test_a_tampered_cursor_shows_the_first_page(owner_client, organisation):
+def test_a_tampered_cursor_answers_400_with_the_first_page(owner_client, organisation):
     make_entry(organisation, record_name="Only")
     for cursor in ["garbage", "W10", "WyIyMDI2LTAxLTAxIiwgIngiXQ"]:
         response = owner_client.get(URL, {"after": cursor, "before": cursor})
-        assert response.status_code == 200
+        assert response.status_code == 400
+        assert "That page link is not valid; here is the first page." in response.content.decode()
         assert names(response) == ["Only"]
 
 
