@@ -24,17 +24,22 @@ ACCOUNT, ADDRESS = "account", "address"
 @dataclass(frozen=True)
 class Limit:
     kind: str  # sign_in, admin_sign_in, password_reset, sign_up
-    attempts: int  # allowed within the window; the next one is refused
+    attempts: int  # allowed per account within the window; the next one is refused
     window: int  # seconds; also how long a lockout lasts
+    address_attempts: int = 0  # allowed per client address (0: as many as per account)
+
+    def allowed(self, scope: str) -> int:
+        return self.address_attempts or self.attempts if scope == ADDRESS else self.attempts
 
     @property
     def minutes(self) -> int:
         return max(1, round(self.window / 60))
 
 
-def _limit(kind: str, attempts: int, window: int) -> Limit:
+def _limit(kind: str, attempts: int, window: int, address_attempts: int = 0) -> Limit:
     overrides = getattr(settings, "THROTTLE_LIMITS", {}).get(kind, {})
-    return Limit(kind, overrides.get("attempts", attempts), overrides.get("window", window))
+    return Limit(kind, overrides.get("attempts", attempts), overrides.get("window", window),
+                 overrides.get("address_attempts", address_attempts))
 
 
 def sign_in() -> Limit:
@@ -46,7 +51,7 @@ def admin_sign_in() -> Limit:
 
 
 def password_reset() -> Limit:
-    return _limit("password_reset", 5, 60 * 60)
+    return _limit("password_reset", 5, 60 * 60, address_attempts=20)
 
 
 def sign_up() -> Limit:
@@ -80,8 +85,9 @@ def _keys(limit: Limit, request, account) -> dict[str, str]:
 
 def is_locked(limit: Limit, request, account="") -> bool:
     """True while the account or the client address has used up its attempts."""
-    counts = _cache().get_many(list(_keys(limit, request, account).values()))
-    return any(int(count) >= limit.attempts for count in counts.values())
+    keys = _keys(limit, request, account)
+    counts = _cache().get_many(list(keys.values()))
+    return any(int(counts.get(key) or 0) >= limit.allowed(scope) for scope, key in keys.items())
 
 
 def _increment(key: str, window: int) -> int:
@@ -98,8 +104,8 @@ def count(limit: Limit, request, account="") -> bool:
     """Count one attempt (a failed sign-in, a reset or sign-up request). True when it started a lockout."""
     locked = False
     for scope, key in _keys(limit, request, account).items():
-        if _increment(key, limit.window) == limit.attempts:
-            _cache().set(key, limit.attempts, timeout=limit.window)  # locked for a whole window from now
+        if _increment(key, limit.window) == limit.allowed(scope):
+            _cache().set(key, limit.allowed(scope), timeout=limit.window)  # locked for a whole window from now
             _record_lockout(limit, scope, request, account)
             locked = True
     return locked
@@ -118,5 +124,5 @@ def _record_lockout(limit: Limit, scope: str, request, account) -> None:
     logger.warning("Locked out %s by %s for %s s: account %r, address %s", limit.kind, scope, limit.window,
                    normalise(account), address)
     Lockout.objects.create(kind=limit.kind, scope=scope, account=normalise(account), address=address,
-                           attempts=limit.attempts, window_seconds=limit.window,
+                           attempts=limit.allowed(scope), window_seconds=limit.window,
                            path=str(request.path)[:200])
