@@ -7,6 +7,7 @@ app_name = "sync"
 urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/<uuid:pk>/", views.settings_for, name="settings_for"),
+    path("settings/keys/<slug:purpose>/rotate/", views.rotate_key, name="rotate_key"),
     path("historical/", views_triggers.historical_page, name="historical"),
     path("runs/<uuid:pk>/cancel/", views.cancel_run, name="cancel_run"),
     # Issue 7 (sync triggers)
