@@ -98,8 +98,8 @@ def provider_of(error) -> str:
 
 def well_formed(side: str, record_id: str) -> bool:
     """Whether `record_id` can be a record id of that side (Zoho: a number; Xero: a UUID)."""
-    if side == ZOHO:
-        return bool(ZOHO_ID.fullmatch(record_id))
+    if side == ZOHO:  # ASCII digits that fit a 64-bit integer
+        return bool(ZOHO_ID.fullmatch(record_id)) and int(record_id) < 2**63
     if side == XERO:
         return bool(XERO_ID.fullmatch(record_id))
     return True

@@ -1,6 +1,6 @@
 """Acceptance (issue 15, retries that converge), with a real Celery worker on PostgreSQL and Redis: the sandbox is
 unreachable for the worker for 60 seconds in the middle of On Save traffic, and five notifications name ids the
-sandbox cannot serve. Afterwards no run is left running, no record was synced twice, the queue is empty, and
+sandbox cannot serve (well-formed ids of records that do not exist, as after a delete). Afterwards no run is left running, no record was synced twice, the queue is empty, and
 each unreadable id has exactly one failure entry.
 
 Zoho edits go to the sandbox directly; the sandbox posts each notification to the live portal, which queues the
@@ -35,7 +35,7 @@ pytestmark = [
 ]
 
 OUTAGE_SECONDS = 60
-UNREADABLE_IDS = [f"99999999999999999{n:02d}" for n in range(5)]  # numbers beyond a 64-bit id
+UNREADABLE_IDS = [f"48768760009999999{n:02d}" for n in range(5)]  # well-formed ids of no record (deleted)
 RETRY_CLOCK = {"SYNC_RUN_MAX_ATTEMPTS": "7", "SYNC_RETRY_BACKOFF_SECONDS": "2", "SYNC_RETRY_BACKOFF_MAX_SECONDS": "30",
                "PROVIDER_MAX_ATTEMPTS": "2", "PROVIDER_BACKOFF_BASE_SECONDS": "0.2"}
 

@@ -19,7 +19,7 @@ from sync.triggers import tasks
 
 from .portal_setup import connect
 
-OVERFLOWING_ID = "9999999999999999999"  # digits, but beyond a 64-bit id: the sandbox cannot serve it
+OVERFLOWING_ID = "9999999999999999999"  # digits, but beyond a 64-bit id: not a Zoho id
 
 
 @pytest.fixture
@@ -91,22 +91,34 @@ def test_a_run_that_keeps_failing_ends_failed_after_its_attempts_with_one_entry_
         {accounts[0]: 1, accounts[1]: 1})
 
 
-def test_an_unreadable_id_fails_once_and_the_others_of_its_batch_sync(portal, accounts):
-    ids = [accounts[0], OVERFLOWING_ID, accounts[1], "12x4", "4242"]  # "4242": no such record (deleted)
+def test_an_unreadable_id_fails_once_and_the_others_of_its_batch_sync(portal, accounts, monkeypatch):
+    poisoned = accounts[2]  # Zoho answers 500 to every read that includes it, and answers the others
+    real = ZohoClient.get_records_by_ids
+
+    def failing_on_one(self, module, ids, *args, **kwargs):
+        if poisoned in ids:
+            raise TransientError("GET Accounts answered 500", provider="zoho")
+        return real(self, module, ids, *args, **kwargs)
+
+    monkeypatch.setattr(ZohoClient, "get_records_by_ids", failing_on_one)
+    ids = [accounts[0], poisoned, OVERFLOWING_ID, accounts[1], "12x4", "4242"]  # "4242": no such record (deleted)
 
     _on_save(portal, ids)
 
     [run] = SyncRun.objects.filter(trigger="on_save")
-    assert run.status == RunStatus.DONE and (run.done, run.failed) == (2, 3)
-    assert _failures() == Counter({OVERFLOWING_ID: 1, "12x4": 1, "4242": 1})
+    assert run.status == RunStatus.DONE and (run.done, run.failed) == (2, 4)
+    assert run.attempts == 0  # the second attempt narrowed the failure down to the poisoned id and went on
+    assert _failures() == Counter({poisoned: 1, OVERFLOWING_ID: 1, "12x4": 1, "4242": 1})
     assert "is not a valid Zoho CRM record id" in AuditEntry.objects.get(zoho_id="12x4").message
+    assert "is not a valid Zoho CRM record id" in AuditEntry.objects.get(zoho_id=OVERFLOWING_ID).message
     assert "Zoho CRM has no record 4242" in AuditEntry.objects.get(zoho_id="4242").message
-    assert OVERFLOWING_ID in AuditEntry.objects.get(zoho_id=OVERFLOWING_ID).message
+    assert "failed to return the record" in AuditEntry.objects.get(zoho_id=poisoned).message
     assert set(RecordLink.objects.values_list("zoho_id", flat=True)) == {accounts[0], accounts[1]}
 
     # The same notification again (a new task) fails the same id once more, and nothing piles up.
-    _on_save(portal, [OVERFLOWING_ID], task_id="on-save-task-2")
+    _on_save(portal, [poisoned], task_id="on-save-task-2")
     assert SyncRun.objects.filter(trigger="on_save", status__in=["pending", "running"]).count() == 0
+    assert _failures()[poisoned] == 2
 
 
 def test_a_retried_webhook_task_resumes_its_run(portal, sandbox, monkeypatch):
