@@ -182,7 +182,14 @@ class SyncContext:
         )
         if module == "invoices" and direction == ZOHO_TO_XERO:
             policy.enabled_currencies = self.enabled_currencies()
+        if direction == XERO_TO_ZOHO:
+            policy.zoho_fields = self.zoho_field_checks(module)
         return policy
+
+    def zoho_field_checks(self, module: str) -> dict:
+        """The module's Zoho field metadata the planner checks Zoho-bound payloads against (zoho_checks)."""
+        return {field["api_name"]: {key: field.get(key) for key in ("label", "mandatory", "length", "read_only")}
+                for field in mapping_services.zoho_fields(self.organisation, module)}
 
     def enabled_currencies(self):
         if self._currencies == "unknown":

@@ -102,6 +102,7 @@ class Policy:
     enabled_currencies: frozenset | None = None  # Xero organisation's currencies (None: not checked)
     organisation_name: str = ""
     today: date | None = None
+    zoho_fields: dict | None = None  # towards Zoho: the module's field metadata, checked before writing
 
 
 @dataclass
