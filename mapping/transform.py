@@ -272,6 +272,7 @@ class _Transformer:
                 field=path,
                 module=zoho_module,
                 record=name or zoho_id,
+                zoho_id=str(zoho_id),
             )
         return None
 

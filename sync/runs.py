@@ -188,7 +188,8 @@ def _dependencies(run: SyncRun, context: SyncContext, sources: list[dict]) -> No
         }
     for module, ids in wanted.items():
         if ids and context.module_settings(module).allow_sync:
-            sync_inline(context, module, run.direction, ids, retry_failed=False)
+            sync_inline(context, module, run.direction, ids,
+                        retry_failed=run.trigger in failures.RETRY_TRIGGERS)
 
 
 def sync_inline(context: SyncContext, module: str, direction: str, ids, *, retry_failed: bool = True) -> list:

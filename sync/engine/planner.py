@@ -125,7 +125,7 @@ class Planner:
                 zoho_id=error.zoho_id,
             )
         except TransformError as error:
-            operation.fail(messages.TRANSFORM_FAILED, error=str(error))
+            operation.transform_failed(error)
         return None
 
     def _plan_record(self, record: dict) -> Operation:
