@@ -293,6 +293,9 @@ class BufferedAudit:
         self.context = context
 
     def record(self, operation):
+        if operation.message_key == messages.PROVIDER_REFUSED_FIELD and operation.direction == XERO_TO_ZOHO:
+            field = self.context.zoho_field_checks(operation.module).get(operation.params.get("field")) or {}
+            operation.params["field"] = field.get("label") or operation.params.get("field")  # Zoho's own label
         values = operation.payload if operation.status == "success" or operation.action != "skip" else None
         if operation.losing_values is not None:
             values = {"written": values, "losing_values": operation.losing_values}

@@ -4,9 +4,11 @@ Xero rate) blames the real cause, in the reader's language, once for the product
 import pytest
 from django.utils import translation
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, translate_message
 from mapping import taxes
 from sync.engine import messages
+from sync.engine.executor import WriteResult
+from sync.engine.operations import CREATE, Operation
 from sync.triggers import copy
 
 from .portal_setup import connect, writes
@@ -47,3 +49,16 @@ def test_copying_an_invoice_whose_product_has_an_unmapped_tax_says_it_waits_for_
     assert "Cable kit 48" in german and "Der Zoho-Steuer GST ist kein Xero-Steuersatz zugeordnet" in german
     assert "tax rate" not in german and "Waits" not in german
     assert writes(sandbox, "xero") == 1  # the account only
+
+
+def test_a_provider_refusal_names_the_field_value_and_code_and_keeps_the_providers_words_out_of_the_message():
+    operation = Operation(module="products", direction="xero_to_zoho", action=CREATE, source_id="item-1",
+                          payload={"Product_Name": "Cable kit 48", "Product_Code": "CK-48"})
+    operation.refused(WriteResult(ok=False, error_code="DUPLICATE_DATA", error_message="duplicate data", response={
+        "code": "DUPLICATE_DATA", "details": {"api_name": "Product_Code"}, "message": "duplicate data"}))
+    assert operation.message_key == messages.PROVIDER_REFUSED_FIELD
+    assert operation.params == {"field": "Product_Code", "value": "CK-48", "code": "DUPLICATE_DATA"}
+    assert operation.error_message == "duplicate data"  # for the entry's details
+    with translation.override("fr"):
+        french = translate_message(operation.message_key, {**operation.params, "target": "Zoho CRM"}, "")
+    assert french.startswith("Zoho CRM a refusé la valeur « CK-48 » de Product_Code (erreur DUPLICATE_DATA")
