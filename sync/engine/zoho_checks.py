@@ -21,12 +21,13 @@ def check_for_zoho(operation: Operation, fields: dict | None, line_subform: str 
     if not fields or operation.action not in (CREATE, UPDATE) or operation.payload is None:
         return None
     payload = operation.payload
-    merged = {**(operation.target or {}), **payload} if operation.action == UPDATE else payload
     prefix = f"{line_subform}[]." if line_subform else None
     for api_name, field in fields.items():
         if field.get("read_only") or (prefix and api_name.startswith(prefix)):
             continue
-        value = merged.get(api_name)
+        if operation.action == UPDATE and api_name not in payload:
+            continue  # an update leaves the fields it does not send as they are
+        value = payload.get(api_name)
         if field.get("mandatory") and value in EMPTY:
             contact = (operation.source or {}).get("Contact") or {}
             if api_name == "Account_Name" and isinstance(contact, dict) and contact.get("ContactID"):
