@@ -41,6 +41,9 @@ RUN_MESSAGES = {
     RunProblem.CANCELLED: gettext_noop(
         "Not synced: a member cancelled the sync before this record was processed. Resync the record to sync it."),
 }
+# Run outcomes that may pass on a later try (sync/failures.py tries such dependencies again).
+PASSING_RUN_MESSAGES = tuple(RUN_MESSAGES[p] for p in (RunProblem.UNREACHABLE, RunProblem.RATE_LIMITED,
+                                                         RunProblem.REVOKED, RunProblem.STALLED, RunProblem.CANCELLED))
 UNREADABLE_MESSAGES = {
     MALFORMED: gettext_noop(
         "Not synced: %(id)s is not a valid %(provider)s record id, so the record cannot be read. The portal does "
