@@ -130,7 +130,12 @@ def _mask_json(value):
     return value
 
 
+BINARY_TYPES = ("application/zip", "application/octet-stream", "application/x-download", "application/pdf")
+
+
 def mask_body(body: bytes, content_type: str) -> str:
+    if body and content_type.split(";")[0].strip().lower() in BINARY_TYPES:  # e.g. a bulk read result
+        return f"<{len(body)} bytes of {content_type.split(';')[0].strip()}>"
     text = body.decode("utf-8", errors="replace")
     if not text:
         return ""
