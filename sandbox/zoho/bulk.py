@@ -22,6 +22,7 @@ from django.db.models import Q
 from sandbox import clock, config
 
 from .errors import ZohoError
+from .ids import is_id
 from .listing import field_path
 from .models import BulkReadJob, Counter
 from .records import live
@@ -153,7 +154,7 @@ def _typed(name, field, value, path):
             raise error("VALUE_TYPE_NOT_SUPPORTED", "The value type is not supported.", json_path=f"{path}.value")
         return moment
     if name == "id" or (field is not None and field.data_type == "lookup"):
-        if not str(value).isdigit():
+        if not is_id(str(value)):
             raise error("VALUE_TYPE_NOT_SUPPORTED", "The value type is not supported.", json_path=f"{path}.value")
         return int(value) if name == "id" else str(value)
     if field is not None and field.data_type in ("currency", "double", "integer"):
@@ -237,7 +238,7 @@ def create(org, user, body: dict) -> dict:
 # Poll ----------------------------------------------------------------------------------------------------
 
 def job_of(org, job_id: str, status: int = 404) -> BulkReadJob:
-    job = BulkReadJob.objects.filter(org=org, zid=int(job_id)).first() if str(job_id).isdigit() else None
+    job = BulkReadJob.objects.filter(org=org, zid=int(job_id)).first() if is_id(str(job_id)) else None
     if job is None:
         raise error("RESOURCE_NOT_FOUND", "The requested resource does not exist.", status=status,
                     resource="job_id")
