@@ -295,13 +295,14 @@ def poll(org, user, job_id: str) -> dict:
                         "page": job.query["page"], "cvid": None, "criteria": job.query.get("criteria")},
               "created_by": {"id": str(job.created_by.zid), "name": job.created_by.full_name},
               "created_time": fmt(job.created_time, user.time_zone), "file_type": "csv"}
+    detail["result"] = None  # bulk_read.json's Job_Detail requires `result`: null until the job completes
     if job.state == "COMPLETED":
-        result = {"page": job.query["page"], "count": job.count, "per_page": page_size(),
-                  "download_url": f"/crm/bulk/v8/read/{job.zid}/result", "more_records": job.more_records}
-        if job.more_records:
-            result["next_page_token"] = signing.dumps(
-                {"org": org.zid, "module": job.query["module"], "page": job.query["page"] + 1}, salt=TOKEN_SALT)
-        detail["result"] = result
+        detail["result"] = {
+            "page": job.query["page"], "count": job.count, "per_page": page_size(),
+            "download_url": f"/crm/bulk/v8/read/{job.zid}/result", "more_records": job.more_records,
+            "next_page_token": signing.dumps({"org": org.zid, "module": job.query["module"],
+                                              "page": job.query["page"] + 1}, salt=TOKEN_SALT)
+            if job.more_records else None}
     return {"data": [detail]}
 
 

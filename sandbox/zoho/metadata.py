@@ -101,12 +101,14 @@ def module_body(module: str, org) -> dict:
 
 
 def subform_module_body(org) -> dict:
-    """The line-item subform as /settings/modules/Invoiced_Items describes it: a module of its own
-    (`generated_type` "subform"), read through its parent's scope, not creatable on its own."""
+    """The line-item subform as /settings/modules/Invoiced_Items describes it: a module of its own with a
+    `parent_module`, read through its parent's scope, not creatable on its own."""
     body = module_body("Invoices", org)
     body.update({
         "api_name": SUBFORM_MODULE, "module_name": SUBFORM_MODULE, "id": MODULE_IDS[SUBFORM_MODULE],
-        "plural_label": "Invoiced Items", "singular_label": "Invoiced Item", "generated_type": "subform",
+        # modules.json's generated_type has no "subform" value; the line-item subform ships with Zoho: "default"
+        "plural_label": "Invoiced Items", "singular_label": "Invoiced Item", "generated_type": "default",
+        "activity_badge": "Disabled",
         "creatable": False, "editable": False, "deletable": False, "show_as_tab": False, "visible": False,
         "quick_create": False, "webform_supported": False, "inventory_template_supported": False,
         "triggers_supported": False, "recycle_bin_on_delete": False,

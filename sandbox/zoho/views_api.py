@@ -343,7 +343,7 @@ def bulk_read_job(request, job_id):
 def bulk_read_result(request, job_id):
     bulk.require_enabled()
     name, content = bulk.result(request.zoho_org, job_id)
-    response = HttpResponse(content, content_type="application/zip")
+    response = HttpResponse(content, content_type="application/x-download")  # bulk_read.json's media type
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -98,7 +98,8 @@ def _run_job(crm, query):
         assert len(states) < 5
     assert states == ["IN PROGRESS", "COMPLETED"]
     download = bulk(crm, "GET", f"/{job_id}/result")
-    assert download.status_code == 200 and download.headers["Content-Type"] == "application/zip"
+    assert download.status_code == 200 and download.headers["Content-Type"] == "application/x-download"
+    assert download.headers["Content-Disposition"] == f'attachment; filename="{job_id}.zip"'
     with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
         assert archive.namelist() == [f"{job_id}.csv"]
         rows = list(csv.DictReader(io.StringIO(archive.read(f"{job_id}.csv").decode())))

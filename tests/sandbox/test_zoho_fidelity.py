@@ -83,6 +83,6 @@ def test_search_refuses_unescaped_parentheses_and_commas_and_equals_matches_like
 
 def test_the_subform_module_is_described_by_settings_modules(crm):
     module = crm.get("settings/modules/Invoiced_Items").json()["modules"][0]
-    assert module["api_name"] == "Invoiced_Items" and module["generated_type"] == "subform"
+    assert module["api_name"] == "Invoiced_Items" and module["generated_type"] == "default"
     assert module["parent_module"]["api_name"] == "Invoices"
     assert {f["api_name"] for f in module["fields"]} >= {"Product_Name", "Quantity", "Line_Tax"}
