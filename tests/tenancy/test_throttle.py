@@ -65,6 +65,14 @@ def test_one_address_trying_many_accounts_is_locked_out_too(client, owner):
     assert _sign_in(client, owner.email, PASSWORD, address="198.51.100.9").status_code == 302
 
 
+def test_a_post_without_a_password_does_not_reset_the_count(client, owner):
+    for attempt in range(29):
+        _sign_in(client, owner.email, f"wrong {attempt}", address=f"192.0.2.{attempt}")
+    client.post(LOGIN, {"username": owner.email}, REMOTE_ADDR="192.0.2.200")
+    _sign_in(client, owner.email, "wrong once more", address="192.0.2.201")
+    assert _sign_in(client, owner.email, PASSWORD, address="192.0.2.202").status_code == 429
+
+
 def test_a_successful_sign_in_forgets_the_accounts_failures(client, owner):
     for attempt in range(29):
         _sign_in(client, owner.email, f"wrong {attempt}", address=f"192.0.2.{attempt}")
