@@ -162,6 +162,18 @@ def test_sign_ups_from_one_address_are_throttled(client):
     assert not User.objects.filter(email="n10@example.com").exists()
 
 
+def test_when_the_throttles_cache_is_down_signing_in_still_works(client, owner, monkeypatch):
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("Redis is down")
+            return fail
+
+    monkeypatch.setattr(throttle, "_cache", Down)
+    assert _sign_in(client, owner.email, "wrong").status_code == 200
+    assert _sign_in(client, owner.email, PASSWORD).status_code == 302
+
+
 def test_the_throttle_counts_in_redis_when_the_portal_runs_with_redis(rf, settings):
     """The same limits with Django's Redis cache (shared by every web worker), when Redis is configured."""
     if not settings.REDIS_URL:
