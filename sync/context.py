@@ -193,6 +193,7 @@ class SyncContext:
             create=settings.allows(direction, "create"),
             update=settings.allows(direction, "update"),
             delete=settings.allows(direction, "delete"),
+            delete_since=settings.delete_on_since(direction),
             conflict=settings.conflict_policy,
             organisation_name=self.xero_organisation.tenant_name,
             today=timezone.localdate(),
