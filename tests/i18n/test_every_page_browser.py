@@ -84,7 +84,8 @@ COLLECT_TEXT = """() => {
   const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
-    if (!parent || parent.closest('script, style, textarea, [translate="no"]')) continue;
+    // <noscript> holds markup, not text, while scripts run (the historical job's meta refresh): not shown.
+    if (!parent || parent.closest('script, style, textarea, noscript, [translate="no"]')) continue;
     const text = node.nodeValue.trim();
     if (text) parts.push(text);
   }
