@@ -8,7 +8,8 @@ Zoho CRM"):
 - `all`: every new Zoho record, including those that came from other Xero organisations (one ledger that mirrors
   everything).
 - `field`: only accounts whose chosen Zoho field has the chosen value (a "Xero Organisation" picklist, the billing
-  country), and invoices of accounts linked to this organisation; products as `zoho_records`.
+  country), and invoices of accounts linked to this organisation (not those that came from another
+  organisation's ledger); products as `zoho_records`.
 - `none`: nothing new; linked records are still kept up to date.
 A rule only decides creates: a record already linked to this organisation keeps syncing, and a Zoho record that
 matches an existing Xero record (`engine.matching`) is linked rather than created, whatever the rule.
@@ -73,7 +74,8 @@ def router(context, module: str, sources: list[dict]) -> Callable[[dict], bool] 
         return link is not None and link.state == LinkState.LINKED
 
     if rule.mode == RoutingMode.FIELD:
-        return lambda record: linked_here(_lookup_id(record.get("Account_Name")))
+        return lambda record: str(record.get("id")) not in foreign and linked_here(
+            _lookup_id(record.get("Account_Name")))
     account_ids = {_lookup_id(record.get("Account_Name")) for record in sources}
     foreign_accounts = owned_elsewhere(xero_organisation, "accounts", account_ids)
 

@@ -218,6 +218,12 @@ def _dependencies(run: SyncRun, context: SyncContext, sources: list[dict]) -> No
     if run.module != "invoices" or not sources:
         return
     if run.direction == ZOHO_TO_XERO:
+        from . import routing
+
+        route = routing.router(context, run.module, sources)
+        links = context.links(run.module)
+        # only the dependencies of invoices this organisation takes (routing) or already holds
+        sources = [s for s in sources if route is None or links.get(ZOHO, str(s.get("id"))) is not None or route(s)]
         accounts, products = set(), set()
         for invoice in sources:
             for key in ("Account_Name",):

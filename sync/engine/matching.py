@@ -16,8 +16,9 @@ Records of other owners are not taken by the weaker rules (account number, email
 - a Xero contact whose ContactNumber is another Zoho record's id (a Zoho id: 15 or more digits) belongs to that
   account; a ContactNumber of the customer's own numbering ("C-0042") does not stop a match;
 - a Zoho record whose Xero-id field holds the id of another record *of this Xero organisation* belongs to it.
-  The id of another Xero organisation's record does not: two organisations holding the same customer share one
-  Zoho account (see the `sync` package docstring).
+  The id of another Xero organisation's record does not: two organisations holding the same customer (or item)
+  share one Zoho account (or product), see the `sync` package docstring. Invoices are never shared: a Zoho invoice
+  that carries any other Xero invoice's id is not matched.
 """
 
 from django.utils.translation import gettext_noop
@@ -127,6 +128,8 @@ class CandidateIndex:
             marker = str(record.get(self.spec.zoho_xero_id_field) or "")
             if not marker or marker == str(source_id):
                 return False
+            if self.spec.key == "invoices":
+                return True  # an invoice belongs to one ledger: never shared between organisations
             return self.links.get(XERO, marker) is not None
         return False
 

@@ -137,6 +137,8 @@ class Planner:
         operation.link = link
         if link is not None and link.state == "deleted":
             return operation.skip(quiet=True)
+        if link is None and self.spec.key == "invoices" and not self._routed(operation):
+            return self._not_routed(operation)  # another ledger's invoice: not mapped, not matched here
         payload = self._payload(operation, record)
         if payload is None:
             return operation
@@ -145,6 +147,14 @@ class Planner:
         if link is None:
             return self._plan_unlinked(operation)
         return self._plan_linked(operation, link)
+
+    def _not_routed(self, operation: Operation) -> Operation:
+        # not this organisation's record (routing rule): no write; quietly unless someone asked for it
+        return operation.skip(messages.NOT_ROUTED, quiet=self.policy.route_quiet,
+                              organisation=self.policy.organisation_name)
+
+    def _routed(self, operation: Operation) -> bool:
+        return self.target_side != XERO or self.policy.route is None or self.policy.route(operation.source)
 
     def _plan_unlinked(self, operation: Operation) -> Operation:
         match, rule = self.candidates.find(operation.payload, operation.source_id, operation.source)
@@ -163,10 +173,8 @@ class Planner:
                 return operation
             operation.action, operation.message_key = UPDATE, messages.MATCHED_AND_UPDATED
             return self._check_write(operation)
-        if self.target_side == XERO and self.policy.route is not None and not self.policy.route(operation.source):
-            # not this organisation's record (routing rule): no write; quietly unless someone asked for it
-            return operation.skip(messages.NOT_ROUTED, quiet=self.policy.route_quiet,
-                                  organisation=self.policy.organisation_name)
+        if not self._routed(operation):
+            return self._not_routed(operation)
         if not self.policy.create:
             return operation.skip(messages.CREATE_OFF)
         operation.action, operation.message_key = CREATE, messages.CREATED
