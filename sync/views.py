@@ -7,9 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from connections.models import XeroOrganisation
-from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
-
 from mapping import services as mapping_services
+from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
 
 from . import routing, settings_services
 from .forms import ModuleSettingsForm, OrganisationSettingsForm, RoutingForm
