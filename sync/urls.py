@@ -7,6 +7,7 @@ app_name = "sync"
 urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/<uuid:pk>/", views.settings_for, name="settings_for"),
+    path("settings/keys/<slug:purpose>/rotate/", views.rotate_key, name="rotate_key"),
     path("historical/", views_triggers.historical_page, name="historical"),
     # Issue 7 (sync triggers)
     path("historical/<uuid:pk>/", views_triggers.historical_job, name="historical_job"),

@@ -30,3 +30,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 XERO_CLIENT_ID, XERO_CLIENT_SECRET = "sandbox-xero-client", "sandbox-xero-secret"
 ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET = "sandbox-zoho-client", "sandbox-zoho-secret"
 XERO_WEBHOOK_KEY = "test-xero-webhook-key"
+# The throttle's counts stay in this process, so each test starts with none (tests/conftest.py clears them);
+# tests/tenancy/test_throttle.py runs it on Redis too.
+CACHES = {**CACHES, "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}}  # noqa: F405

@@ -29,6 +29,7 @@ from sandbox.zoho.models import Record as ZohoRecord
 from sandbox.zoho.seed import SIGN_IN_EMAIL as ZOHO_EMAIL
 from sandbox.zoho.seed import SIGN_IN_PASSWORD as ZOHO_PASSWORD
 from sync.triggers import tasks as trigger_tasks
+from tests.conftest import follow_sign_up_link
 from tests.sync.workers import Worker, real_services, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
@@ -108,6 +109,7 @@ def test_a_new_user_walks_through_the_whole_journey(live_server, sandbox, tasks_
     page.get_by_label("Password (again)").fill(PASSPHRASE)
     shoot("01-sign-up")
     page.get_by_test_id("sign-up").click()
+    follow_sign_up_link(page)
     expect(page).to_have_url(re.compile(r"/connections/onboarding/$"))
 
     # 2. Connect Xero, choosing two organisations on Xero's consent page.
