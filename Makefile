@@ -49,7 +49,7 @@ bench: messages migrate
 
 # A longer randomised soak of the messy world (tests/scenarios/test_soak.py): make soak SEED=7 STEPS=2000
 SEED ?= 1
-STEPS ?= 1000
+STEPS ?= 300
 soak: messages
 	SOAK_SEED=$(SEED) SOAK_STEPS=$(STEPS) $(PY) -m pytest tests/scenarios/test_soak.py -q $(PYTEST_ARGS)
 
