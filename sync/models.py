@@ -73,6 +73,33 @@ class ModuleSettings(TenantOwned):
         return self.allow_sync and bool(getattr(self, f"{direction}_{action}"))
 
 
+class RoutingMode(models.TextChoices):
+    ZOHO_RECORDS = "zoho_records", _("Records created in Zoho CRM (not those that came from another Xero organisation)")
+    ALL = "all", _("Every record, including those that came from another Xero organisation")
+    FIELD = "field", _("Only records whose chosen Zoho CRM field has the chosen value")
+    NONE = "none", _("No new records (only keep linked records up to date)")
+
+
+class ZohoRouting(TenantOwned):
+    """Which new Zoho CRM records one Xero organisation takes (Zoho -> Xero creates; see the `sync` package
+    docstring). Records already linked to this organisation, and records matched to an existing Xero record,
+    are not affected. Without a row: ZOHO_RECORDS (safe by default)."""
+
+    xero_organisation = models.OneToOneField(
+        "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="sync_routing"
+    )
+    mode = models.CharField(
+        _("New Zoho CRM records go to this organisation"), max_length=16, choices=RoutingMode.choices,
+        default=RoutingMode.ZOHO_RECORDS,
+    )
+    zoho_field = models.CharField(_("Zoho CRM account field"), max_length=100, blank=True, default="")
+    value = models.CharField(_("Value"), max_length=255, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"routing of {self.xero_organisation_id}: {self.mode}"
+
+
 class LinkState(models.TextChoices):
     LINKED = "linked", _("Linked")
     DELETED = "deleted", _("Deleted")
@@ -102,6 +129,9 @@ class RecordLink(TenantOwned):
     xero_modified_at = models.CharField(max_length=64, blank=True, default="")
     state = models.CharField(max_length=16, choices=LinkState.choices, default=LinkState.LINKED)
     matched_by = models.CharField(max_length=32, blank=True, default="")
+    # The side on which the portal created the record ("zoho": this Xero organisation's record was copied into
+    # Zoho, so this organisation owns that Zoho record; "xero": the reverse; "": the records were matched).
+    created_side = models.CharField(max_length=8, blank=True, default="")
     last_direction = models.CharField(max_length=16, blank=True, default="")
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -117,12 +147,36 @@ class RecordLink(TenantOwned):
         return f"{self.module} {self.zoho_id} <-> {self.xero_id}"
 
 
+class SyncLock(models.Model):
+    """The module lock of `runs.module_lock` when the cache is not shared between processes (no Redis): a lease
+    (holder, until) taken with a conditional UPDATE, and a generation counted up by every release."""
+
+    key = models.CharField(max_length=200, unique=True)
+    holder = models.CharField(max_length=64, blank=True, default="")
+    until = models.DateTimeField(null=True, blank=True)
+    generation = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return self.key
+
+
 class RunStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class RunProblem(models.TextChoices):
+    """Why a run (or a historical job) is waiting to retry, or why it stopped."""
+
+    UNREACHABLE = "unreachable", _("The provider could not be reached")
+    RATE_LIMITED = "rate_limited", _("The provider's rate limit was reached")
+    REFUSED = "refused", _("The provider refused the request")
+    REVOKED = "revoked", _("The access was revoked")
+    STALLED = "stalled", _("The worker stopped responding")
+    CANCELLED = "cancelled", _("Cancelled by a member")
 
 
 class SyncRun(TenantOwned):
@@ -151,12 +205,22 @@ class SyncRun(TenantOwned):
     done = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
+    # The Celery task that created the run (and its part of the task's work): a retry of that task resumes this
+    # run instead of creating another (sync/triggers/tasks.py).
+    origin = models.CharField(max_length=160, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)  # failed attempts since the last progress
+    problem = models.CharField(max_length=16, blank=True, default="", choices=RunProblem.choices)
+    problem_provider = models.CharField(max_length=8, blank=True, default="")  # "zoho", "xero" or "sync"
+    retry_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["xero_organisation", "status"], name="sync_run_org_status")]
+        indexes = [models.Index(fields=["xero_organisation", "status"], name="sync_run_org_status"),
+                   models.Index(fields=["organisation", "status"], name="sync_run_tenant_status")]
+        constraints = [models.UniqueConstraint(fields=["origin"], condition=~models.Q(origin=""),
+                                               name="sync_run_unique_origin")]
 
     def __str__(self):
         return f"{self.module} {self.direction} {self.status}"

@@ -6,6 +6,11 @@ the audit entries and the items' states. A worker killed in between leaves the c
 worker re-plans them, and matching (ContactNumber, item code, invoice number, the Zoho field holding the Xero id)
 finds what was already written, while a replayed identical Xero batch carries the same Idempotency-Key. So a
 killed worker loses nothing and repeats nothing. Runs whose lease expired are resumed by `resume_stale_runs`.
+
+Retries converge (see `retry_or_fail`): a failed attempt keeps the run and its lease for the task's own retry
+(after a backoff), and counts; after `max_attempts()` attempts without progress the run ends "failed", with an
+audit entry for each record it did not sync, and nothing re-queues it. Ids that cannot be read (malformed, or
+refused or failed by the provider while it answers other reads) become failed items at once, one entry each.
 """
 
 import logging
@@ -17,16 +22,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from connections.exceptions import TransientError
 
+from . import failures, retries
 from .context import SyncContext, checkpoint
 from .engine.batch import run_batch
 from .engine.modules import XERO, XERO_TO_ZOHO, ZOHO, ZOHO_TO_XERO, sides, spec
 from .engine.operations import FAILED, SKIPPED, SUCCESS
-from .models import ItemState, RecordLink, RunStatus, SyncItem, SyncRun
+from .models import ItemState, RecordLink, RunProblem, RunStatus, SyncItem, SyncRun
+from .trigger_models import HistoricalJob
 
 logger = logging.getLogger(__name__)
 
@@ -39,39 +47,104 @@ def lease_seconds() -> int:
     return int(getattr(settings, "SYNC_RUN_LEASE_SECONDS", None) or os.environ.get("SYNC_RUN_LEASE_SECONDS") or 120)
 
 
+def _shared_cache() -> bool:
+    """Whether the cache is shared between processes (Redis): otherwise locks live in the database."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
+class _CacheLock:
+    def __init__(self, key: str):
+        self.key, self.generation_key = key, f"{key}:generation"
+
+    def acquire(self, token: str, expiry: int) -> bool:
+        return cache.add(self.key, token, timeout=expiry)
+
+    def generation(self) -> int:
+        return int(cache.get(self.generation_key) or 0)
+
+    def release(self, token: str) -> int:
+        cache.add(self.generation_key, 0, timeout=None)
+        generation = cache.incr(self.generation_key)
+        if cache.get(self.key) == token:
+            cache.delete(self.key)
+        return generation
+
+
+class _DatabaseLock:
+    """A lease row per key, taken with one conditional UPDATE (works on SQLite and PostgreSQL, across processes,
+    without holding a transaction open during the provider calls)."""
+
+    def __init__(self, key: str):
+        from .models import SyncLock
+
+        self.model, self.key = SyncLock, key
+        SyncLock.objects.get_or_create(key=key)
+
+    def acquire(self, token: str, expiry: int) -> bool:
+        now = timezone.now()
+        free = Q(holder="") | Q(until__lt=now)
+        return bool(self.model.objects.filter(free, key=self.key).update(
+            holder=token, until=now + timedelta(seconds=expiry)))
+
+    def generation(self) -> int:
+        return self.model.objects.filter(key=self.key).values_list("generation", flat=True).first() or 0
+
+    def release(self, token: str) -> int:
+        self.model.objects.filter(key=self.key).update(generation=F("generation") + 1)
+        self.model.objects.filter(key=self.key, holder=token).update(holder="", until=None)
+        return self.generation()
+
+
 @contextmanager
-def module_lock(xero_organisation, module: str, *, timeout: float | None = None):
-    """One chunk at a time per Xero organisation and module, across workers (the shared cache: Redis in
-    production), so on-save, cron and historical runs never create the same record twice. Yields whether it
-    had to wait (then the caller reloads what another run may have changed). A dead worker's lock expires."""
-    key = f"sync:lock:{xero_organisation.pk}:{module}"
+def module_lock(xero_organisation, module: str, *, timeout: float | None = None, seen: dict | None = None):
+    """One chunk at a time per portal organisation (tenant) and Zoho module, across all its Xero organisations,
+    triggers and workers: match-and-create is serialised, so two organisations' runs (or cron and On Save) never
+    create the same Zoho record twice, and a run plans from what the previous holder wrote. Redis (the shared
+    cache) when configured, a database lease row otherwise. A dead worker's lock expires.
+
+    Yields whether the caller must reload what it read before (links, the target's records): it had to wait, or
+    (with `seen`, the caller's {key: generation} of its last hold) another holder wrote meanwhile."""
+    key = f"sync:lock:{xero_organisation.organisation_id}:{module}"
+    lock = _CacheLock(key) if _shared_cache() else _DatabaseLock(key)
     token = uuid.uuid4().hex
     expiry = lease_seconds()
     deadline = time.monotonic() + (timeout if timeout is not None else expiry)
     waited = False
-    while not cache.add(key, token, timeout=expiry):
+    while not lock.acquire(token, expiry):
         waited = True
         if time.monotonic() > deadline:
             raise TransientError(f"module {module} is busy with another sync run", provider="sync")
-        time.sleep(0.2)
+        time.sleep(0.05)
+    stale = waited
+    if seen is not None:
+        stale = stale or seen.get(key) != lock.generation()
     try:
-        yield waited
+        yield stale
     finally:
-        if cache.get(key) == token:
-            cache.delete(key)
+        generation = lock.release(token)
+        if seen is not None:
+            seen[key] = generation
 
 
-def create_run(xero_organisation, module, direction, *, trigger, ids=None, since=None, resync_of=None) -> SyncRun:
-    return SyncRun.objects.create(
-        organisation_id=xero_organisation.organisation_id,
-        xero_organisation=xero_organisation,
-        module=module,
-        direction=direction,
-        trigger=trigger,
-        requested_ids=[str(i) for i in ids] if ids is not None else None,
-        since=since,
-        resync_of=resync_of,
-    )
+def create_run(xero_organisation, module, direction, *, trigger, ids=None, since=None, resync_of=None,
+               origin: str = "") -> SyncRun:
+    """A new run; with `origin` (a task's id and its part of the task's work), the run that origin created
+    already, if any, so a retried task resumes its own run."""
+    fields = {
+        "organisation_id": xero_organisation.organisation_id,
+        "xero_organisation": xero_organisation,
+        "module": module,
+        "direction": direction,
+        "trigger": trigger,
+        "requested_ids": [str(i) for i in ids] if ids is not None else None,
+        "since": since,
+        "resync_of": resync_of,
+    }
+    if not origin:
+        return SyncRun.objects.create(**fields)
+    run, _created = SyncRun.objects.get_or_create(origin=origin[:160], defaults=fields)
+    return run
 
 
 def claim(run_id, owner: str) -> bool:
@@ -87,9 +160,11 @@ def claim(run_id, owner: str) -> bool:
 
 
 def _renew(run: SyncRun, owner: str) -> bool:
+    """Extend the lease after a chunk; the chunk was progress, so the failed attempts start again from zero."""
     return bool(
         SyncRun.objects.filter(pk=run.pk, lease_owner=owner, status=RunStatus.RUNNING).update(
-            lease_until=timezone.now() + timedelta(seconds=lease_seconds())
+            lease_until=timezone.now() + timedelta(seconds=lease_seconds()), attempts=0, problem="",
+            problem_provider="", retry_at=None, error=""
         )
     )
 
@@ -114,8 +189,9 @@ def process_run(run_id, *, owner: str | None = None, context: SyncContext | None
         if not _renew(run, owner):
             logger.warning("Sync run %s was taken over by another worker", run.pk)
             return None
-    SyncRun.objects.filter(pk=run.pk, lease_owner=owner).update(
-        status=RunStatus.DONE, finished_at=timezone.now(), lease_until=None
+    SyncRun.objects.filter(pk=run.pk, lease_owner=owner, status=RunStatus.RUNNING).update(
+        status=RunStatus.DONE, finished_at=timezone.now(), lease_until=None, retry_at=None, problem="",
+        problem_provider="", error=""
     )
     run.refresh_from_db()
     return run
@@ -127,7 +203,26 @@ def collect(run: SyncRun, context: SyncContext) -> None:
     gateway = context.gateway(source_side)
     module_spec = spec(run.module)
     ids = run.requested_ids
-    records = gateway.read(run.module, ids=ids, since=run.since)
+    unreadable: dict[str, tuple[str, str]] = {}
+    if ids is None:
+        records = gateway.read(run.module, ids=ids, since=run.since)
+    else:
+        ids = [str(i) for i in dict.fromkeys(str(i) for i in ids)]
+        malformed = [i for i in ids if not retries.well_formed(source_side, i)]
+        unreadable.update({i: (RunProblem.REFUSED, retries.MALFORMED) for i in malformed})
+        wanted = [i for i in ids if i not in unreadable]
+        records, failures = retries.read_isolating(lambda chunk: gateway.read(run.module, ids=chunk), wanted,
+                                                   probe=getattr(gateway, "probe", None), isolate=run.attempts > 0)
+        unreadable.update({i: retries.problem_of(error) for i, error in failures.items()})
+        ids = [i for i in ids if i not in unreadable]
+        returned = {module_spec.record_id(source_side, record) for record in records}
+        missing = [i for i in ids if i not in returned]
+        if missing:  # gone at the source: a deletion to sync when linked, else a record that cannot be read
+            linked = set(RecordLink.objects.filter(
+                xero_organisation=run.xero_organisation, module=run.module, **{f"{source_side}_id__in": missing}
+            ).values_list(f"{source_side}_id", flat=True))
+            unreadable.update({i: (RunProblem.REFUSED, retries.NOT_FOUND) for i in missing if i not in linked})
+            ids = [i for i in ids if i not in unreadable]
     if run.module == "accounts" and source_side == XERO:  # Xero contacts of Zoho contacts are not accounts
         from . import contacts_sync
 
@@ -146,8 +241,14 @@ def collect(run: SyncRun, context: SyncContext) -> None:
             deleted = set(linked) - seen
     items = [SyncItem(run=run, source_id=module_spec.record_id(source_side, r), snapshot=r) for r in records]
     items += [SyncItem(run=run, source_id=i, deleted=True) for i in sorted(deleted - seen)]
-    SyncItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=500)
-    SyncRun.objects.filter(pk=run.pk).update(collected=True, total=run.items.count())
+    now = timezone.now()
+    items += [SyncItem(run=run, source_id=i[:64], state=ItemState.FAILED, processed_at=now) for i in unreadable]
+    with transaction.atomic():
+        SyncItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=500)
+        SyncRun.objects.filter(pk=run.pk).update(collected=True, total=run.items.count(),
+                                                 failed=F("failed") + len(unreadable))
+        for source_id, (problem, detail) in unreadable.items():
+            retries.record_failure(run, source_id, problem, detail=detail, unreadable=True)
     run.collected = True
 
 
@@ -160,6 +261,12 @@ def _dependencies(run: SyncRun, context: SyncContext, sources: list[dict]) -> No
     if run.module != "invoices" or not sources:
         return
     if run.direction == ZOHO_TO_XERO:
+        from . import routing
+
+        route = routing.router(context, run.module, sources)
+        links = context.links(run.module)
+        # only the dependencies of invoices this organisation takes (routing) or already holds
+        sources = [s for s in sources if route is None or links.get(ZOHO, str(s.get("id"))) is not None or route(s)]
         accounts, products = set(), set()
         for invoice in sources:
             for key in ("Account_Name",):
@@ -187,30 +294,45 @@ def _dependencies(run: SyncRun, context: SyncContext, sources: list[dict]) -> No
         }
     for module, ids in wanted.items():
         if ids and context.module_settings(module).allow_sync:
-            sync_inline(context, module, run.direction, ids)
+            sync_inline(context, module, run.direction, ids,
+                        retry_failed=run.trigger in failures.RETRY_TRIGGERS)
 
 
-def sync_inline(context: SyncContext, module: str, direction: str, ids) -> list:
-    """Sync some records of a module now, within the caller's context (dependencies, small resyncs)."""
+def sync_inline(context: SyncContext, module: str, direction: str, ids, *, retry_failed: bool = True) -> list:
+    """Sync some records of a module now, within the caller's context (dependencies, small resyncs).
+
+    `retry_failed=False` (an invoice's dependencies): a record whose last attempt failed for a reason of its own
+    and that has not changed since is not tried again, so one failing product is reported once, not once more
+    for every invoice that needs it; those invoices say that they wait on it."""
     source_side, _ = sides(direction)
     gateway = context.gateway(source_side)
     records = gateway.read(module, ids=list(ids))
     found = {spec(module).record_id(source_side, r) for r in records}
     deleted = [str(i) for i in ids if str(i) not in found]
-    with module_lock(context.xero_organisation, module) as waited:
-        if waited:
+    if not retry_failed:
+        records = failures.without_unchanged_failures(context.xero_organisation, module, direction, records)
+    with module_lock(context.xero_organisation, module, seen=context.lock_generations) as stale:
+        if stale:
             context.refresh()
-        operations = _batch(context, module, direction, records, deleted)
+        operations = _batch(context, module, direction, records, deleted, routed=False)
         checkpoint(context)
     return operations
 
 
-def _batch(context, module, direction, sources, deleted):
+def _batch(context, module, direction, sources, deleted, *, routed: bool = True):
+    """`routed`: Zoho -> Xero creates follow the organisation's routing rule (`sync.routing`); an invoice's
+    dependencies (sync_inline) are created where the invoice goes."""
     if module == "contacts":
         from . import contacts_sync
 
         return contacts_sync.run_contacts_batch(context, direction, sources, deleted)
     _source_side, target_side = sides(direction)
+    policy = context.policy(module, direction)
+    if routed and direction == ZOHO_TO_XERO:
+        from . import routing
+
+        policy.route = routing.router(context, module, sources)
+        policy.route_quiet = context.trigger not in ("copy", "resync")
     return run_batch(
         module,
         direction,
@@ -220,7 +342,7 @@ def _batch(context, module, direction, sources, deleted):
         links=context.links(module),
         store=context.store(module),
         audit=context.audit(),
-        policy=context.policy(module, direction),
+        policy=policy,
         transforms=context.transforms(module),
     )
 
@@ -230,8 +352,8 @@ def process_chunk(run: SyncRun, context: SyncContext, items: list[SyncItem]) -> 
     deleted = [item.source_id for item in items if item.deleted]
     SyncItem.objects.filter(pk__in=[item.pk for item in items]).update(attempts=F("attempts") + 1)
     _dependencies(run, context, sources)
-    with module_lock(run.xero_organisation, run.module) as waited:
-        if waited:
+    with module_lock(run.xero_organisation, run.module, seen=context.lock_generations) as stale:
+        if stale:
             context.refresh()
         _process_locked(run, context, items, sources, deleted)
 
@@ -259,15 +381,102 @@ def _process_locked(run, context, items, sources, deleted) -> None:
     checkpoint(context, mark_items)
 
 
+def retry_or_fail(run_id, owner: str, error) -> float | None:
+    """After an attempt failed with `error`: the seconds until the owner's retry (the run keeps its lease until
+    then, so Beat leaves it alone), or None when there is no retry: the run failed for good (a refusal, a revoked
+    grant, or the last of `max_attempts()` attempts), or another worker holds it now."""
+    run = SyncRun.objects.filter(pk=run_id).first()
+    if run is None or run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+        return None
+    attempts = run.attempts + 1
+    problem, detail = retries.problem_of(error)
+    provider = retries.provider_of(error)
+    if problem in (RunProblem.REFUSED, RunProblem.REVOKED) or attempts >= retries.max_attempts():
+        fail_run(run, problem, provider=provider, detail=detail, attempts=attempts)
+        return None
+    delay = retries.delay(attempts, getattr(error, "retry_after", None))
+    now = timezone.now()
+    held = SyncRun.objects.filter(pk=run_id, status__in=(RunStatus.PENDING, RunStatus.RUNNING)).filter(
+        Q(lease_owner=owner) | Q(lease_owner="") | Q(lease_until__lt=now))
+    updated = held.update(status=RunStatus.RUNNING, lease_owner=owner, attempts=attempts, problem=problem,
+                          problem_provider=provider, error=detail[:1000], retry_at=now + timedelta(seconds=delay),
+                          lease_until=now + timedelta(seconds=delay + lease_seconds()))
+    return delay if updated else None
+
+
+def fail_run(run: SyncRun, problem: str, *, provider: str = "", detail: str = "", attempts: int | None = None,
+             status: str = RunStatus.FAILED) -> bool:
+    """End an unfinished run (failed, or cancelled): one audit entry for each record it did not sync, so
+    nothing is dropped silently; nothing re-queues it. False when it had finished already."""
+    now = timezone.now()
+    with transaction.atomic():
+        fields = {"status": status, "finished_at": now, "lease_until": None, "retry_at": None, "problem": problem,
+                  "problem_provider": provider, "error": detail[:1000]}
+        if attempts is not None:
+            fields["attempts"] = attempts
+        if not SyncRun.objects.filter(pk=run.pk, status__in=(RunStatus.PENDING, RunStatus.RUNNING)).update(**fields):
+            return False
+        run.refresh_from_db()
+        if run.collected:
+            left = list(run.items.filter(state=ItemState.PENDING).values_list("source_id", flat=True))
+            run.items.filter(state=ItemState.PENDING).update(state=ItemState.FAILED, processed_at=now)
+        else:
+            left = list(dict.fromkeys(str(i) for i in run.requested_ids or []))
+            SyncItem.objects.bulk_create([SyncItem(run=run, source_id=i[:64], state=ItemState.FAILED, processed_at=now)
+                                          for i in left], ignore_conflicts=True)
+        SyncRun.objects.filter(pk=run.pk).update(failed=F("failed") + len(left))
+        for source_id in left or ([""] if run.requested_ids is None else []):
+            retries.record_failure(run, source_id, problem, attempts=run.attempts)
+    logger.warning("Sync run %s ended %s (%s): %s", run.pk, status, problem, detail)
+    return True
+
+
+def cancel_run(run: SyncRun) -> bool:
+    """A member's Cancel: the run stops after its current chunk (the worker's lease renewal fails)."""
+    return fail_run(run, RunProblem.CANCELLED, status=RunStatus.CANCELLED)
+
+
 def resume_stale_runs() -> list:
-    """Runs whose worker died (lease expired): their ids, to enqueue again."""
-    return list(
-        SyncRun.objects.filter(status=RunStatus.RUNNING, lease_until__lt=timezone.now()).values_list("pk", flat=True)
-    ) + list(
-        SyncRun.objects.filter(
-            status=RunStatus.PENDING, created_at__lt=timezone.now() - timedelta(seconds=lease_seconds())
-        ).values_list("pk", flat=True)
-    )
+    """Runs whose worker died (lease expired) and pending runs nobody picked up (read only; see requeue)."""
+    now = timezone.now()
+    lease = timedelta(seconds=lease_seconds())
+    return list(SyncRun.objects.filter(status=RunStatus.RUNNING, lease_until__lt=now).values_list("pk", flat=True)) + list(
+        SyncRun.objects.filter(status=RunStatus.PENDING, created_at__lt=now - lease)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).values_list("pk", flat=True))
 
 
-__all__ = ["SUCCESS", "SKIPPED", "create_run", "process_run", "resume_stale_runs", "sync_inline"]
+def requeue_stale_runs() -> list[tuple]:
+    """Beat: (run id, owner) of each run to enqueue again, as a task whose id is `owner`.
+
+    A dead worker's run counts a failed attempt and is handed to the new owner with a fresh lease; at
+    `max_attempts()` it ends failed instead, so a run that kills its worker every time is not re-queued forever.
+    A pending run is re-queued at most once per lease period (its message may only be waiting in a long queue;
+    a duplicate delivery is harmless: the claim lets one of them through)."""
+    now = timezone.now()
+    lease = timedelta(seconds=lease_seconds())
+    due = []
+    # A historical job resumes its own chunk runs (resume_historical_task).
+    jobs = HistoricalJob.objects.filter(current_run__isnull=False).exclude(status__in=("done", "cancelled", "failed"))
+    stale = SyncRun.objects.filter(status=RunStatus.RUNNING, lease_until__lt=now).exclude(
+        pk__in=jobs.values("current_run_id"))
+    for run in stale:
+        if run.attempts + 1 >= retries.max_attempts():
+            fail_run(run, RunProblem.STALLED, provider="sync", detail="the worker stopped responding",
+                     attempts=run.attempts + 1)
+            continue
+        owner = uuid.uuid4().hex
+        if SyncRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, lease_until__lt=now).update(
+                attempts=F("attempts") + 1, lease_owner=owner, lease_until=now + lease,
+                problem=run.problem or RunProblem.STALLED, problem_provider=run.problem_provider or "sync"):
+            due.append((run.pk, owner))
+    pending = SyncRun.objects.filter(status=RunStatus.PENDING, created_at__lt=now - lease).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    for pk in list(pending.values_list("pk", flat=True)):
+        owner = uuid.uuid4().hex
+        if SyncRun.objects.filter(pk=pk, status=RunStatus.PENDING).update(lease_until=now + lease):
+            due.append((pk, owner))
+    return due
+
+
+__all__ = ["SUCCESS", "SKIPPED", "cancel_run", "create_run", "fail_run", "process_run", "requeue_stale_runs", "resume_stale_runs",
+           "retry_or_fail", "sync_inline"]

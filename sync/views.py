@@ -1,4 +1,5 @@
-"""The sync Settings page (per Xero organisation) and the Historical Sync placeholder. Views stay thin."""
+"""The sync Settings page (per Xero organisation), the Historical Sync placeholder, and the dashboard's Cancel of a
+sync run. Views stay thin."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from connections.models import XeroOrganisation
+from mapping import services as mapping_services
 from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
 
-from . import settings_services
-from .forms import ModuleSettingsForm, OrganisationSettingsForm
-from .models import MODULE_LABELS
+from . import routing, runs, settings_services
+from .forms import ModuleSettingsForm, OrganisationSettingsForm, RoutingForm
+from .models import MODULE_LABELS, SyncRun
 from .trigger_models import ButtonKey
 from .triggers import keys
 
@@ -45,14 +47,22 @@ def settings_for(request, pk):
         data = request.POST
     organisation_form = OrganisationSettingsForm(data, instance=organisation_settings, read_only=read_only,
                                                  prefix="organisation")
+    # The routing rule is optional in the POST (forms that predate it keep working).
+    routing_data = data if data is not None and any(key.startswith("routing-") for key in data) else None
+    routing_form = RoutingForm(routing_data, instance=routing.rule_of(xero_organisation), prefix="routing",
+                               account_fields=mapping_services.zoho_fields(organisation, "accounts"),
+                               read_only=read_only)
     module_forms = [
         ModuleSettingsForm(data, instance=settings, prefix=settings.module, read_only=read_only)
         for settings in module_settings
     ]
     if data is not None:
-        if organisation_form.is_valid() and all(form.is_valid() for form in module_forms):
+        routing_valid = routing_data is None or routing_form.is_valid()
+        if organisation_form.is_valid() and all(form.is_valid() for form in module_forms) and routing_valid:
             with transaction.atomic():
                 organisation_form.save()
+                if routing_data is not None:
+                    routing_form.save()
                 for form in module_forms:
                     form.save()
             messages.success(request, _("The configuration was updated."))
@@ -66,12 +76,27 @@ def settings_for(request, pk):
             "xero_organisations": _xero_organisations(request),
             "xero_organisation": xero_organisation,
             "organisation_form": organisation_form,
+            "routing_form": routing_form,
+            "other_organisations": _xero_organisations(request).filter(selected=True).exclude(pk=xero_organisation.pk),
             "modules": modules,
             "read_only": read_only,
             "button_keys": _button_keys(request),
         },
         status=400 if data is not None else 200,
     )
+
+
+@login_required
+@require_POST
+def cancel_run(request, pk):
+    """The dashboard's Cancel button: stop a running or stuck sync run of the current organisation."""
+    require_manager(request)
+    run = tenant_object_or_404(request, SyncRun, pk=pk)
+    if runs.cancel_run(run):
+        messages.success(request, _("The sync was cancelled. The records it did not sync are in the audit log."))
+    else:
+        messages.info(request, _("That sync had already finished."))
+    return redirect("tenancy:home")
 
 
 def _button_keys(request):

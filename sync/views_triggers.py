@@ -22,9 +22,10 @@ from tenancy import safe_json
 from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
 from tenancy.models import Organisation
 
+from . import retries
 from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .forms_triggers import CopyForm, CopySearchForm, HistoricalSyncForm
-from .models import MODULE_LABELS
+from .models import MODULE_LABELS, RunProblem
 from .trigger_models import ButtonKey, HistoricalJob, JobStatus
 from .triggers import coalesce, copy, historical, keys, notifications, webhooks
 
@@ -89,10 +90,14 @@ def _job_context(request, job):
             reasons.append({"outcome": outcome, "message": _render(message_key, examples.get(key)), "count": count})
         dry_run.append({"module": module, "label": MODULE_LABELS[module], "counts": counts, "reasons": reasons,
                         "planned": module in job.planned_modules})
-    seconds = historical.seconds_left(job) if job.status in (JobStatus.RUNNING, JobStatus.PAUSED) else None
+    waiting = bool(job.problem) and job.status in (JobStatus.PLANNING, JobStatus.RUNNING)
+    seconds = (historical.seconds_left(job) if job.status in (JobStatus.RUNNING, JobStatus.PAUSED) and not waiting
+               else None)
     return {"job": job, "dry_run": dry_run, "minutes_left": None if seconds is None else max(1, round(seconds / 60)),
             "seconds_left": seconds, "can_manage": request.membership.can_manage,
-            "live": job.status in (JobStatus.PLANNING, JobStatus.RUNNING)}
+            "live": job.status in (JobStatus.PLANNING, JobStatus.RUNNING),
+            "waiting": waiting, "provider": retries.PROVIDER_NAMES.get(job.problem_provider, ""),
+            "problem_label": RunProblem(job.problem).label if job.problem in RunProblem.values else ""}
 
 
 @login_required
