@@ -1,12 +1,15 @@
 from django.urls import path
 
 from . import views, views_triggers
+from .readiness import views as readiness_views
 
 app_name = "sync"
 
 urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/<uuid:pk>/", views.settings_for, name="settings_for"),
+    path("ready/", readiness_views.ready_page, name="ready"),
+    path("ready/<uuid:pk>/", readiness_views.ready_for, name="ready_for"),
     path("historical/", views_triggers.historical_page, name="historical"),
     # Issue 7 (sync triggers)
     path("historical/<uuid:pk>/", views_triggers.historical_job, name="historical_job"),

@@ -47,15 +47,17 @@ def test_without_a_xero_organisation_it_says_to_connect_one(owner_client):
     assert b'data-testid="no-xero-organisation"' in response.content
 
 
-def test_it_shows_every_module_with_deletes_off_by_default(owner_client, xero_organisation):
+def test_it_shows_every_module_with_every_switch_off_until_the_admin_starts_it(owner_client, xero_organisation):
     response = owner_client.get(_url(xero_organisation))
     body = response.content.decode()
     assert response.status_code == 200
     assert "Xero Sync Configure: Demo Company (AU)" in body and "Update Configuration" in body
+    assert " checked" not in body
     for module in ("accounts", "contacts", "products", "invoices"):
         assert f'data-testid="module-{module}"' in body
-        assert f'data-testid="{module}-zoho_to_xero_delete">' in body  # unchecked
-        assert f'data-testid="{module}-zoho_to_xero_create" checked' in body
+        for switch in ("allow-sync", "cron", "zoho_to_xero_create", "zoho_to_xero_update", "zoho_to_xero_delete",
+                       "xero_to_zoho_create", "xero_to_zoho_update", "xero_to_zoho_delete"):
+            assert f'data-testid="{module}-{switch}">' in body  # unchecked
 
 
 def test_update_configuration_saves_every_switch(owner_client, xero_organisation, organisation):
