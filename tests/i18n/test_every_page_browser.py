@@ -305,6 +305,10 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
         ("mapping:taxes", reverse("mapping:taxes") + f"?xero={second.pk}"),
         ("mapping:accounts", reverse("mapping:accounts")),
         ("sync:settings", reverse("sync:settings")),
+        ("sync:ready", reverse("sync:ready")),
+        ("sync:ready_for", reverse("sync:ready_for", args=[first.pk])),
+        ("sync:ready_for", reverse("sync:ready_for", args=[second.pk])),
+        ("audit:index", reverse("audit:index") + f"?xero={first.tenant_id}"),
         ("sync:settings_for", reverse("sync:settings_for", args=[first.pk])),
         ("sync:settings_for", reverse("sync:settings_for", args=[second.pk])),
         ("sync:historical", reverse("sync:historical")),
@@ -428,8 +432,8 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
 # What a page answers when it is not 200 (redirects are followed: a callback ends on the connections page).
 EXPECTED_STATUS = {"404": (404,), "sync:copy_button": (403, 422)}
 READ_ONLY_PAGES = ["tenancy:home", "connections:index", "connections:onboarding", "connections:terms",
-                   "mapping:index", "mapping:taxes", "mapping:accounts", "sync:settings", "sync:historical", "sync:copy",
-                   "audit:index"]
+                   "mapping:index", "mapping:taxes", "mapping:accounts", "sync:settings", "sync:ready", "sync:historical",
+                   "sync:copy", "audit:index"]
 POST_FORM = """(url) => {
   const form = document.createElement('form'); form.method = 'post'; form.action = url;
   const input = document.createElement('input'); input.type = 'hidden'; input.name = 'csrfmiddlewaretoken';
