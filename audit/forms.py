@@ -32,8 +32,8 @@ def _any(choices):
 class AuditFilterForm(forms.Form):
     """Filters of the Audit page. Invalid fields are reported and ignored; the valid ones still apply."""
 
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     module = forms.ChoiceField(label=_("Module"), required=False, choices=_any(Module.choices))
     direction = forms.ChoiceField(label=_("Data flow"), required=False, choices=_any(Direction.choices))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(Status.choices))

@@ -16,7 +16,7 @@ from audit.models import Module as AuditModule
 from audit.models import Status as AuditStatus
 from audit.services import record
 
-from . import conf
+from . import conf, signals
 from .exceptions import ProviderError
 from .models import Status, TermsAcceptance, XeroOrganisation, XeroTokenSet, ZohoConnection
 from .providers.xero.adapter import XeroAdapter, auth_event_id_from
@@ -170,15 +170,15 @@ def choose_xero_organisations(organisation, selected_ids) -> None:
 
 
 def _read_reference_data_on_commit(*, organisation_id=None, xero_organisation_id=None) -> None:
-    """A new connection's Zoho fields and taxes, or a newly chosen Xero organisation's tax rates, accounts and
-    currencies, read in the background at once rather than at the next daily refresh, so the mapping and tax
-    pages are complete when the user first opens them."""
-    from mapping import tasks  # mapping builds on connections
-
+    """Announce, once the transaction commits, a new Zoho connection or a newly chosen Xero organisation, so the
+    apps above (mapping reads fields, taxes, tax rates, accounts and currencies at once rather than at the next
+    daily refresh) can act. `connections` imports nothing from them."""
     if organisation_id is not None:
-        transaction.on_commit(lambda: tasks.refresh_zoho_metadata.delay(str(organisation_id)))
+        transaction.on_commit(lambda: signals.zoho_connected.send(sender=ZohoConnection,
+                                                                  organisation_id=organisation_id))
     if xero_organisation_id is not None:
-        transaction.on_commit(lambda: tasks.refresh_xero_reference_data.delay(str(xero_organisation_id)))
+        transaction.on_commit(lambda: signals.xero_organisation_chosen.send(
+            sender=XeroOrganisation, xero_organisation_id=xero_organisation_id))
 
 
 def reset_xero_organisation(xero_organisation: XeroOrganisation, *, user=None,

@@ -16,8 +16,8 @@ class HistoricalSyncForm(forms.Form):
         label=_("Modules"), choices=MODULE_CHOICES, widget=forms.CheckboxSelectMultiple,
         help_text=_("Choosing Invoices also syncs Accounts and Products, which invoices need."),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     xero_to_zoho = forms.BooleanField(
         label=_("Switch to perform Xero data sync"), required=False,
         help_text=_("Off: Zoho CRM records are copied to Xero. On: Xero records are copied to Zoho CRM."),

@@ -195,7 +195,7 @@ def _id_merge_field(module: str) -> str:
 def copy_page(request):
     organisation = current_organisation(request)
     search_form = CopySearchForm(request.GET if "name" in request.GET else None)
-    results, entries = [], []
+    results, entries, searched = [], [], False
     if request.method == "POST":
         require_manager(request)
         form = CopyForm(request.POST)
@@ -207,11 +207,13 @@ def copy_page(request):
     if search_form.is_bound and search_form.is_valid():
         try:
             results = copy.search(organisation, search_form.cleaned_data["module"], search_form.cleaned_data["name"])
+            searched = True  # only then can "no record" be said; a refused or failed search says why instead
         except ProviderError as error:
             messages.error(request, str(getattr(error, "user_message", "") or _("Zoho CRM could not be searched.")))
     button_urls, workflow_url = _button_urls(request, organisation) if request.membership.can_manage else ([], "")
     return render(request, "sync/copy.html", {
-        "search_form": search_form, "results": results, "entries": entries, "button_urls": button_urls,
+        "search_form": search_form, "results": results, "searched": searched, "entries": entries,
+        "button_urls": button_urls,
         "workflow_url": workflow_url, "can_manage": request.membership.can_manage,
         "module": search_form.cleaned_data.get("module") if search_form.is_bound and search_form.is_valid() else "",
     })

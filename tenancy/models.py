@@ -19,6 +19,17 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username):
+        """Sign-in matches the email address in any case (addresses are stored in lower case; an exact match
+        wins should an older account differ only in case)."""
+        users = list(self.filter(email__iexact=username.strip()).order_by("pk")[:10])
+        for user in users:
+            if user.email == username:
+                return user
+        if not users:
+            raise self.model.DoesNotExist
+        return users[0]
+
     def create_user(self, email, password=None, **extra):
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
@@ -42,6 +53,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = (self.email or "").lower()
 
 
 class Organisation(models.Model):

@@ -8,7 +8,7 @@ import pytest
 from tenancy.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory
 
-pytest_plugins = ["sandbox.testing"]
+pytest_plugins = ["sandbox.testing", "tests.stack"]
 
 PASSWORD = "correct horse battery staple"
 CHROMIUM = "/usr/bin/chromium"

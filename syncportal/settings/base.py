@@ -38,6 +38,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files in every environment (`make run`, tests, production), so what the browser gets is the same.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,8 +78,13 @@ DATABASES = {
 }
 for _db in DATABASES.values():
     if _db["ENGINE"].endswith("sqlite3"):
-        # A threaded dev server and a worker share the file: wait for locks instead of failing.
-        _db.setdefault("OPTIONS", {}).setdefault("timeout", 30)
+        # `make run`'s web server, worker, Beat and sandbox share the files. Write-ahead log: readers never wait
+        # for a writer. Immediate write transactions take the write lock when they begin, so two writers queue
+        # on the busy timeout instead of one failing with "database is locked" when it upgrades a read lock.
+        _options = _db.setdefault("OPTIONS", {})
+        _options.setdefault("timeout", 30)
+        _options.setdefault("transaction_mode", "IMMEDIATE")
+        _options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
     else:
         _db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
         _db.setdefault("CONN_HEALTH_CHECKS", True)
@@ -105,6 +112,8 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times follow the interface language; English is British English (syncportal/formats/en/).
+FORMAT_MODULE_PATH = ["syncportal.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -112,6 +121,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the collected files (production image) or, without `collectstatic`, straight from the apps'
+# static folders (`make run`, tests: local.py and test.py turn the finders on).
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_URL = env.str("EMAIL_URL", default="")

@@ -17,6 +17,7 @@ from connections.models import ApiCallCounter, Status, XeroOrganisation, XeroTok
 from connections.providers.xero.adapter import XeroAdapter
 from connections.providers.xero.client import XeroClient
 from tests.connections.sandbox_flows import XERO_EMAIL, XERO_PASSWORD, connect_xero, connect_zoho
+from tests.databases import needs_parallel_database
 
 
 @pytest.fixture
@@ -115,6 +116,7 @@ class SandboxClockPump(threading.Thread):
             self.stopped.wait(0.01)
 
 
+@needs_parallel_database
 def test_two_hundred_calls_from_four_workers_stay_within_xero_limits_without_a_429(seeded, owner_client, settings):
     """Acceptance 4. The sandbox keeps Xero's real limits (60 calls per minute, 5 in flight, fixed windows on
     its clock). To finish in seconds, the test runs the sandbox clock SPEED times faster than real time (so
@@ -165,6 +167,7 @@ def test_two_hundred_calls_from_four_workers_stay_within_xero_limits_without_a_4
     assert xero_counts["throttled"] == 0 and xero_counts["by_tenant"][xero.tenant_id] == 200
 
 
+@needs_parallel_database
 def test_eight_workers_never_have_more_than_five_calls_in_flight(seeded, owner_client):
     """The in-flight limit: each sandbox call takes 100 ms, eight workers call at once; the sandbox answers
     429 "concurrent" to a sixth call in flight, and none arrives."""
