@@ -87,8 +87,9 @@ def _render(message_key: str, params: dict | None, count: int = 1) -> str:
     if not message_key:
         return ""
     params = dict(params or {})
+    varies = set(params.pop(historical.VARIES, []))
     if count > 1:
-        params = {key: ("…" if key in RECORD_PARAMS else value) for key, value in params.items()}
+        params = {key: ("…" if key in RECORD_PARAMS or key in varies else value) for key, value in params.items()}
     message_key = PLANNED_REASONS.get(message_key, message_key)
     try:
         return _(message_key) % _translated_params(params)

@@ -62,6 +62,7 @@ def mark_queued(job_id) -> bool:
     return bool(HistoricalJob.objects.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=job_id)
                 .update(**queued_lease()))
 OUTCOMES = ("create", "update", "skip", "refuse")
+VARIES = "__varies__"  # in a dry-run example: the parameters whose values differ between the records counted
 
 
 def with_dependencies(modules) -> list[str]:
@@ -270,13 +271,23 @@ def _pretend_link(links, direction: str, operation) -> None:
 
 
 def _count(counts: dict, outcome: str, reason: str, params: dict | None = None) -> None:
-    """Count an outcome by reason; the first record's message parameters are kept as the example shown."""
+    """Count an outcome by reason; the first record's message parameters are kept as the example shown, with the
+    names of the parameters whose values differ between the records counted (VARIES), so a group of different
+    records is never described by one record's values."""
     counts[outcome] += 1
     key = f"{outcome}|{reason}"
     counts["reasons"][key] = counts["reasons"].get(key, 0) + 1
     examples = counts.setdefault("examples", {})
-    if key not in examples and params:
-        examples[key] = {k: v for k, v in params.items() if isinstance(v, str | int | float)}
+    values = {k: v for k, v in (params or {}).items() if isinstance(v, str | int | float)}
+    if key not in examples:
+        if values:
+            examples[key] = values
+        return
+    example = examples[key]
+    varies = set(example.get(VARIES, []))
+    varies |= {k for k in set(values) | set(example) - {VARIES} if example.get(k) != values.get(k)}
+    if varies:
+        example[VARIES] = sorted(varies)
 
 
 # --- controls ----------------------------------------------------------------------------------------------

@@ -79,3 +79,20 @@ def test_a_group_of_different_records_never_shows_one_records_name(rf, owner, or
     alone = _render(engine_messages.CREATED_RENAMED, {"name": "Acme", "new_name": "Acme (1)"}, count=1)
     group = _render(engine_messages.CREATED_RENAMED, {"name": "Acme", "new_name": "Acme (1)"}, count=7)
     assert "Acme" in alone and "Acme" not in group
+
+
+def test_a_reason_whose_values_differ_between_records_shows_none_of_them():
+    from sync.engine import messages as engine_messages
+    from sync.views_triggers import _render
+
+    counts = historical._empty()
+    for tax in ("GST", "VAT", "GST"):
+        historical._count(counts, "refuse", engine_messages.TRANSFORM_FAILED,
+                          {"error": f"The Zoho tax {tax} has no Xero tax rate."})
+    [(key, example)] = counts["examples"].items()
+    shown = _render(engine_messages.TRANSFORM_FAILED, example, count=3)
+    assert "GST" not in shown and "VAT" not in shown and "…" in shown
+    same = historical._empty()
+    for _ in range(2):
+        historical._count(same, "refuse", engine_messages.TRANSFORM_FAILED, {"error": "No tax rate."})
+    assert "No tax rate." in _render(engine_messages.TRANSFORM_FAILED, same["examples"][key], count=2)
