@@ -1,5 +1,7 @@
 """The Audit page's filters: a GET form, so every filter lives in the URL."""
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,10 @@ SORT_CHOICES = [
     ("-status", _("Status (Z to A)")),
 ]
 DEFAULT_SORT = "-created"
+
+# Dates a filter can name: the day after the last one and every time zone offset stay representable.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(9998, 12, 31)
 
 
 def _any(choices):
@@ -64,6 +70,21 @@ class AuditFilterForm(forms.Form):
         if asked and asked not in {tenant_id for tenant_id, _name in choices} and len(asked) <= 64:
             choices.append((asked, asked))
         self.fields["xero"].choices = _any(choices)
+
+    def _date_in_range(self, name):
+        value = self.cleaned_data.get(name)
+        if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("Enter a date between %(earliest)s and %(latest)s."),
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
+        return value
+
+    def clean_date_from(self):
+        return self._date_in_range("date_from")
+
+    def clean_date_to(self):
+        return self._date_in_range("date_to")
 
     def clean(self):
         cleaned = super().clean()

@@ -24,6 +24,7 @@ from django.utils import timezone
 from .forms import DEFAULT_SORT
 
 COUNT_CAP = 1_000
+CURSOR_YEARS = (1900, 9998)  # a cursor naming a time outside these is crafted: refused
 # On PostgreSQL the count also gets a time budget: past it the page says "many" instead of waiting.
 COUNT_TIMEOUT_MS = 60
 # A search with more matches than this is dense enough to walk the name index when sorting by name.
@@ -132,13 +133,17 @@ def _decode(token: str, ordering) -> list | None:
                 parsed = datetime.datetime.fromisoformat(value)
                 if timezone.is_naive(parsed):
                     return None
+                # In UTC, as the database compares it (year 1 at +14:00 overflows); no entry is that old or new.
+                parsed = parsed.astimezone(datetime.UTC)
+                if not CURSOR_YEARS[0] <= parsed.year <= CURSOR_YEARS[1]:
+                    return None
                 values.append(parsed)
             elif name == "id":
                 values.append(uuid.UUID(value))
             else:
                 values.append(value)
         return values
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError, RecursionError):
         return None
 
 
@@ -151,6 +156,7 @@ class Page:
     next_cursor: str = ""
     previous_cursor: str = ""
     is_first: bool = True
+    cursor_refused: bool = False  # the after/before cursor was malformed: the first page is shown instead
 
 
 def bounded_count(queryset: QuerySet, cap: int) -> int | None:
@@ -190,6 +196,7 @@ def paginate(
         searching = not dense
     after_values = _decode(after, ordering) if after else None
     before_values = _decode(before, ordering) if before and not after_values else None
+    cursor_refused = bool(after and after_values is None) or bool(before and not after and before_values is None)
     if before_values is not None:
         reversed_ordering = [(name, not desc) for name, desc in ordering]
         fetched = list(
@@ -214,4 +221,5 @@ def paginate(
         next_cursor=_encode(rows[-1], ordering) if rows and has_next else "",
         previous_cursor=_encode(rows[0], ordering) if rows and has_previous else "",
         is_first=not has_previous,
+        cursor_refused=cursor_refused,
     )

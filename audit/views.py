@@ -4,11 +4,13 @@ scoped to the current organisation through tenancy.access."""
 import json
 
 from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tenancy.access import scoped, tenant_object_or_404
@@ -21,6 +23,7 @@ from .models import AuditEntry, Status
 from .views_resync import latest_request
 
 # Query parameters that are filters (kept by sort links, paging links and the CSV link).
+DATE_PARAMS = {"date_from", "date_to"}
 FILTER_PARAMS = ("date_from", "date_to", "module", "direction", "status", "trigger", "action", "xero", "q", "per_page",
                  "sort")
 
@@ -108,7 +111,12 @@ def index(request):
     }
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
     context["partial"] = partial
-    response = render(request, "audit/_rows.html" if partial else "audit/index.html", context)
+    # A date the page cannot apply answers 400 with its message beside the field (the valid filters still
+    # apply); htmx swaps only 2xx answers, so the rows partial keeps 200.
+    status = 400 if (DATE_PARAMS & set(form.errors) or page.cursor_refused) and not partial else 200
+    if page.cursor_refused and not partial:
+        messages.error(request, _("That page link is not valid; here is the first page."))
+    response = render(request, "audit/_rows.html" if partial else "audit/index.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -116,7 +124,9 @@ def index(request):
 @login_required
 @require_GET
 def export_csv(request):
-    _form, queryset = _filtered(request)
+    form, queryset = _filtered(request)
+    if form.errors:
+        return HttpResponseBadRequest(_refusal(form), content_type="text/plain; charset=utf-8")
     language = translation.get_language()
 
     def lines():
@@ -127,6 +137,15 @@ def export_csv(request):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _refusal(form) -> str:
+    """The filter errors as plain text: the CSV is not written with filters it cannot apply."""
+    lines = [_("The export was not created: correct the filters.")]
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        lines.extend(f"{label}: {error}" if label else str(error) for error in errors)
+    return "\n".join(lines) + "\n"
 
 
 def _pretty(value) -> str:

@@ -87,11 +87,12 @@ def _filter_form(params):
 def resync_all(request):
     """GET: confirm "Resync all failed" for the filters in the URL. POST: start it."""
     require_manager(request)
-    if request.method == "POST":
-        batch = resync.start_batch(request.organisation, resync.batch_filters(request.POST), request.user)
+    params = request.POST if request.method == "POST" else request.GET
+    form = _filter_form(params)
+    if request.method == "POST" and not form.errors:
+        batch = resync.start_batch(request.organisation, resync.batch_filters(params), request.user)
         return redirect("audit:resync_batch", pk=batch.pk)
-    form = _filter_form(request.GET)
-    filters = resync.batch_filters(request.GET)
+    filters = resync.batch_filters(params)
     matching = bounded_count(resync.batch_queryset(request.organisation, filters), COUNT_CAP)
     applied = [(form[name].label, _display(form, name)) for name in form.filters()]
     context = {
@@ -101,8 +102,10 @@ def resync_all(request):
         "count_cap": COUNT_CAP,
         "limit": resync.batch_limit(),
         "back_query": _query(filters),
+        "form": form,
     }
-    return render(request, "audit/resync_all.html", context)
+    # Filters it cannot apply: nothing is started, the page says what to correct.
+    return render(request, "audit/resync_all.html", context, status=400 if form.errors else 200)
 
 
 def _display(form, name) -> str:

@@ -2,12 +2,13 @@
 export and import. Views and the sync engine call these; the provider clients are passed in."""
 
 import copy
-import json
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+
+from tenancy import safe_json
 
 from . import paths
 from .catalogue import xero_module
@@ -18,6 +19,9 @@ from .transform import AUTOMATIC_TRANSFORMS, USER_TRANSFORMS, rules_of, zoho_pat
 from .zoho_fields import normalise_fields, standard_fields
 
 EXPORT_FORMAT = "syncportal.mappings"
+# An export is a few levels deep and well under the form's 1 MB: deeper files are refused before parsing.
+IMPORT_MAX_BYTES = 1024 * 1024
+IMPORT_MAX_DEPTH = 16
 
 
 # --- Zoho fields -------------------------------------------------------------------------------------------
@@ -229,9 +233,11 @@ def _check_rule(rule, module_key, where):
 def parse_import(raw: bytes | str) -> dict:
     """Check an uploaded export; returns it, or raises ImportRefused with a translated reason."""
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ImportRefused(_("The file is not JSON. Upload a file exported from this page.")) from None
+        data = safe_json.loads(raw, max_bytes=IMPORT_MAX_BYTES, max_depth=IMPORT_MAX_DEPTH)
+    except safe_json.JSONRefused as refused:
+        if refused.reason == "not JSON":
+            raise ImportRefused(_("The file is not JSON. Upload a file exported from this page.")) from None
+        raise ImportRefused(_("The file is not a Sync Portal mapping export.")) from None
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise ImportRefused(_("The file is not a Sync Portal mapping export."))
     if data.get("version") != MAPPING_VERSION:

@@ -174,6 +174,13 @@ def export(request):
     return response
 
 
+def _refused(request):
+    """A refused import: the mapping list with the reason, answered 400 (nothing was changed)."""
+    response = index(request)
+    response.status_code = 400
+    return response
+
+
 @login_required
 @require_POST
 def import_view(request):
@@ -184,12 +191,12 @@ def import_view(request):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("mapping:index")
+        return _refused(request)
     try:
         data = services.parse_import(form.cleaned_data["file"].read())
     except services.ImportRefused as refused:
         messages.error(request, refused.message)
-        return redirect("mapping:index")
+        return _refused(request)
     count = services.import_mappings(organisation, data, request.user)
     messages.success(request, _("Mappings imported: %(count)s customised.") % {"count": count})
     return redirect("mapping:index")

@@ -1,8 +1,11 @@
 """Taxes (Zoho taxes -> Xero tax rates, the invoice tax mode) and the Xero chart of accounts (default sales
 accounts), per Xero organisation chosen with ``?xero=<uuid>``."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +27,10 @@ def _chosen_xero_organisation(request):
     """The Xero organisation named by ?xero= (404 unless it is the current organisation's), else the first one."""
     wanted = request.GET.get("xero") or request.POST.get("xero")
     if wanted:
+        try:
+            uuid.UUID(wanted)
+        except ValueError:
+            raise BadRequest("?xero= is not a UUID") from None  # the 400 page: "could not understand"
         return tenant_object_or_404(request, XeroOrganisation, pk=wanted)
     organisation = current_organisation(request)
     return xero_organisations(organisation).order_by("-selected", "tenant_name").first()

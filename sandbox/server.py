@@ -17,6 +17,7 @@ from .concurrency import serial
 URLCONF = "sandbox.urls"
 MIDDLEWARE = [
     "sandbox.traffic.TrafficMiddleware",
+    "sandbox.xero.paths.CaseInsensitivePathMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "sandbox.middleware.SameOriginMiddleware",
     "sandbox.middleware.FailureInjectionMiddleware",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("settings/<uuid:pk>/", views.settings_for, name="settings_for"),
     path("ready/", readiness_views.ready_page, name="ready"),
     path("ready/<uuid:pk>/", readiness_views.ready_for, name="ready_for"),
+    path("settings/keys/<slug:purpose>/rotate/", views.rotate_key, name="rotate_key"),
     path("historical/", views_triggers.historical_page, name="historical"),
     # Issue 7 (sync triggers)
     path("historical/<uuid:pk>/", views_triggers.historical_job, name="historical_job"),

@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from connections.models import XeroOrganisation
 from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
@@ -12,6 +14,8 @@ from tenancy.access import current_organisation, require_manager, scoped, tenant
 from . import settings_services
 from .forms import ModuleSettingsForm, OrganisationSettingsForm
 from .models import MODULE_LABELS
+from .trigger_models import ButtonKey
+from .triggers import keys
 
 
 def _xero_organisations(request):
@@ -24,7 +28,8 @@ def settings_page(request):
     if first is not None:
         return redirect("sync:settings_for", pk=first.pk)
     current_organisation(request)
-    return render(request, "sync/settings.html", {"xero_organisations": [], "xero_organisation": None})
+    return render(request, "sync/settings.html", {"xero_organisations": [], "xero_organisation": None,
+                                                  "button_keys": _button_keys(request)})
 
 
 @login_required
@@ -63,6 +68,29 @@ def settings_for(request, pk):
             "organisation_form": organisation_form,
             "modules": modules,
             "read_only": read_only,
+            "button_keys": _button_keys(request),
         },
         status=400 if data is not None else 200,
     )
+
+
+def _button_keys(request):
+    """The keys behind the URLs pasted into Zoho (Copy to Xero button, workflow webhook), for managers."""
+    if not request.membership or not request.membership.can_manage:
+        return []
+    organisation = current_organisation(request)
+    return [{"purpose": purpose, "label": label, "key": keys.key_for(organisation, purpose)}
+            for purpose, label in ButtonKey.PURPOSES]
+
+
+@login_required
+@require_POST
+def rotate_key(request, purpose):
+    """Replace a key: every URL given out with the old one stops working at once."""
+    require_manager(request)
+    if purpose not in dict(ButtonKey.PURPOSES):
+        raise Http404("No such key")
+    keys.regenerate(current_organisation(request), purpose)
+    messages.success(request, _("New key made: the old URLs stop working now. Paste the new ones from the Copy "
+                                "to Xero page into Zoho CRM."))
+    return redirect("sync:settings")

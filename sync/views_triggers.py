@@ -5,7 +5,6 @@ The callbacks are csrf-exempt POST endpoints that verify before they parse, queu
 queue after commit and answer at once; anything unknown, malformed or forged gets a 4xx, is logged and queues
 nothing. Views stay thin: the logic is in sync/triggers/."""
 
-import json
 import logging
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from connections.exceptions import ProviderError
 from connections.models import XeroOrganisation
+from tenancy import safe_json
 from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
 from tenancy.models import Organisation
 
@@ -33,6 +33,11 @@ from .triggers import coalesce, copy, historical, keys, notifications, webhooks
 from .triggers import reasons as reasons_module
 
 logger = logging.getLogger(__name__)
+
+# Zoho's callbacks are small and flat (a notification names at most 1,000 ids): anything larger or deeper is
+# refused before it is parsed.
+CALLBACK_MAX_BYTES = 256 * 1024
+CALLBACK_MAX_DEPTH = 8
 
 
 # --- Historical Sync -----------------------------------------------------------------------------------------
@@ -177,8 +182,8 @@ def historical_control(request, pk, action):
 
 
 def _button_urls(request, organisation):
-    """The URLs to paste into Zoho. The signed key travels in the query string, so Django's request logging
-    (which names the path of 4xx answers) never writes it down."""
+    """The URLs to paste into Zoho. The signed key travels in the query string (`?key=`), which the access logs
+    of runserver and gunicorn write with `[redacted]` in its place (tenancy/log_redaction.py)."""
     base = request.build_absolute_uri(reverse("sync:copy_button", kwargs={"organisation_id": organisation.pk}))
     key = keys.token_for(organisation, ButtonKey.COPY)
     workflow = request.build_absolute_uri(reverse("sync:zoho_workflow", kwargs={"organisation_id": organisation.pk}))
@@ -258,9 +263,10 @@ def _enqueue(task, args, **options) -> bool:
 
 
 def _json(request):
+    """The body as JSON, or None when it is not JSON or too large or too deep to parse (checked first)."""
     try:
-        return json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return safe_json.loads(request.body, max_bytes=CALLBACK_MAX_BYTES, max_depth=CALLBACK_MAX_DEPTH)
+    except safe_json.JSONRefused:
         return None
 
 
@@ -300,7 +306,7 @@ def zoho_workflow(request, organisation_id):
         ids = [body["id"]]
     module = notifications._engine_module(str(body.get("module") or "")) if isinstance(body, dict) else None
     if module is None or not isinstance(ids, list) or not ids or len(ids) > notifications.MAX_IDS or not all(
-            str(i).isdigit() for i in ids):
+            notifications.is_zoho_id(i) for i in ids):
         logger.warning("Zoho workflow webhook refused: malformed body")
         return HttpResponse(status=400)
     coalesce.register(organisation_id, module, ids)

@@ -8,6 +8,7 @@ import importlib
 import os
 
 from celery import Celery
+from celery.signals import after_setup_logger
 from kombu import Queue
 from kombu.transport import TRANSPORT_ALIASES
 
@@ -47,3 +48,11 @@ def _make_broker_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+
+
+@after_setup_logger.connect
+def _quiet_housekeeping(**kwargs):
+    """Beat's frequent housekeeping checks log nothing at INFO (syncportal/quiet_logging.py)."""
+    from .quiet_logging import install
+
+    install()

@@ -4,7 +4,7 @@ Anything outside it, or a user with no membership, gets 404, so an outsider cann
 object exists.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -28,8 +28,12 @@ def scoped(request, model_or_queryset) -> QuerySet:
 
 
 def tenant_object_or_404(request, model_or_queryset, **lookup):
-    """Fetch one tenant-owned object of the current organisation, or raise 404."""
-    return get_object_or_404(scoped(request, model_or_queryset), **lookup)
+    """Fetch one tenant-owned object of the current organisation, or raise 404 (also for a malformed id, such
+    as "abc" where a UUID belongs: no object has it)."""
+    try:
+        return get_object_or_404(scoped(request, model_or_queryset), **lookup)
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        raise Http404("Malformed id") from None
 
 
 def require_manager(request):

@@ -1,9 +1,49 @@
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import throttle
 from .models import User
+
+THROTTLED = "throttled"
+
+
+def throttled_error(limit) -> forms.ValidationError:
+    return forms.ValidationError(
+        _("Too many attempts. For your security, wait %(minutes)s minutes, then try again."),
+        code=THROTTLED, params={"minutes": limit.minutes})
+
+
+class ThrottledSignInMixin:
+    """Refuse a sign-in while its account or client address is locked out (tenancy/throttle.py), without
+    checking the password; count each failure."""
+
+    def limit(self):
+        return throttle.sign_in()
+
+    def clean(self):
+        limit, account = self.limit(), self.data.get("username", "")
+        if throttle.is_locked(limit, self.request, account):
+            raise throttled_error(limit)
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.count(limit, self.request, account)
+            raise
+        throttle.clear_account(limit, account)
+        return cleaned
+
+
+class ThrottledAuthenticationForm(ThrottledSignInMixin, AuthenticationForm):
+    pass
+
+
+class ThrottledAdminAuthenticationForm(ThrottledSignInMixin, AdminAuthenticationForm):
+    def limit(self):
+        return throttle.admin_sign_in()
 
 
 class SignUpForm(forms.Form):
@@ -19,10 +59,8 @@ class SignUpForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email address exists already. Sign in instead."))
-        return email
+        # Whether the address has an account already is told by email only (tenancy/signup.py), never here.
+        return self.cleaned_data["email"].lower()
 
     def clean(self):
         data = super().clean()

@@ -109,3 +109,33 @@ class TenantOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Lockout(models.Model):
+    """The audit of throttling: one row each time an account or a client address was locked out of signing in,
+    requesting password resets or signing up (tenancy/throttle.py)."""
+
+    KINDS = [
+        ("sign_in", _("Sign-in")),
+        ("admin_sign_in", _("Admin sign-in")),
+        ("password_reset", _("Password reset")),
+        ("sign_up", _("Sign-up")),
+    ]
+    SCOPES = [("account", _("Account")), ("address", _("Client address"))]
+
+    created_at = models.DateTimeField(_("locked at"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=KINDS)
+    scope = models.CharField(_("locked by"), max_length=10, choices=SCOPES)
+    account = models.CharField(_("account"), max_length=254, blank=True)
+    address = models.CharField(_("client address"), max_length=64)
+    attempts = models.PositiveIntegerField(_("attempts"))
+    window_seconds = models.PositiveIntegerField(_("window (seconds)"))
+    path = models.CharField(_("path"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lockout")
+        verbose_name_plural = _("lockouts")
+
+    def __str__(self):
+        return f"{self.kind} lockout of {self.account or self.address} ({self.scope})"

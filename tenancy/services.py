@@ -6,9 +6,9 @@ from .models import Membership, Organisation, Role, User
 
 
 @transaction.atomic
-def sign_up(*, email: str, password: str, organisation_name: str, language: str = "") -> User:
-    """Create a user and the organisation they own."""
-    user = User.objects.create_user(email=email, password=password, language=language)
+def sign_up(*, email: str, password: str, organisation_name: str, language: str = "", active: bool = True) -> User:
+    """Create a user and the organisation they own (inactive until the emailed link is opened: signup.py)."""
+    user = User.objects.create_user(email=email, password=password, language=language, is_active=active)
     organisation = Organisation.objects.create(name=organisation_name)
     Membership.objects.create(organisation=organisation, user=user, role=Role.OWNER)
     return user

@@ -11,7 +11,9 @@ urlpatterns = [
     path("", dashboard, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("signup/", views.sign_up, name="sign_up"),
-    path("login/", auth_views.LoginView.as_view(template_name="tenancy/login.html"), name="login"),
+    path("signup/sent/", views.sign_up_sent, name="sign_up_sent"),
+    path("signup/confirm/<uidb64>/<token>/", views.sign_up_confirm, name="sign_up_confirm"),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
@@ -27,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="tenancy/password_reset.html",
             email_template_name="tenancy/password_reset_email.txt",
             subject_template_name="tenancy/password_reset_subject.txt",

@@ -1,6 +1,7 @@
 """The tenancy cast (owner, member, outsider) and the browser fixtures shared by every test module."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from tenancy.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory
 
-pytest_plugins = ["sandbox.testing", "tests.stack"]
+pytest_plugins = ["sandbox.testing", "tests.stack", "tests.network_guard"]
 
 PASSWORD = "correct horse battery staple"
 CHROMIUM = "/usr/bin/chromium"
@@ -24,6 +25,15 @@ CHROMIUM_ARGS = [
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls it makes are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle_counts():
+    """Sign-in and sign-up counts (tenancy/throttle.py) do not carry over from one test to the next."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    yield
 
 
 @pytest.fixture
@@ -91,3 +101,14 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def follow_sign_up_link(page):
+    """After submitting the sign-up form in the browser: the "check your email" page, then the confirmation link
+    of the email (the test email backend keeps it in django.core.mail.outbox)."""
+    from django.core import mail
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("sign-up-sent")).to_be_visible()
+    link = re.search(r"https?://\S+/signup/confirm/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)

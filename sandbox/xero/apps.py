@@ -9,11 +9,7 @@ def _failure(request, status):
     from . import formats
 
     if status == 429:
-        response = formats.json_response({"Title": "Too Many Requests", "Status": 429,
-                                          "Detail": "Rate limit exceeded: minute"}, status=429)
-        response["Retry-After"] = "1"
-        response["X-Rate-Limit-Problem"] = "minute"
-        return response
+        return formats.rate_limited("minute", 1)
     return formats.json_response({"Title": "An error occurred", "Status": status,
                                   "Detail": "An unhandled error occurred in Xero (injected by the sandbox)"},
                                  status=status)
@@ -23,7 +19,7 @@ def _in_flight(environ):
     """Accounting calls count in flight per tenant header from their arrival (see sandbox.server)."""
     import uuid
 
-    if not environ.get("PATH_INFO", "").startswith("/xero/api.xro/"):
+    if not environ.get("PATH_INFO", "").lower().startswith("/xero/api.xro/"):
         return None
     try:
         tenant = str(uuid.UUID(environ.get("HTTP_XERO_TENANT_ID", "").strip()))

@@ -154,8 +154,24 @@ def no_data(entity: str) -> HttpResponse:
     }, status=400)
 
 
+NOT_FOUND = "The resource you're looking for cannot be found"
+
+
 def not_found() -> HttpResponse:
-    return json_response({"Title": "Not Found", "Status": 404, "Detail": "Resource not found"}, status=404)
+    """Xero answers an unknown resource with this sentence as plain text, not JSON (Xero-OpenAPI#163, closed
+    by Xero as "API not Specification"; xero-python's NotFoundException carries the same sentence)."""
+    return HttpResponse(NOT_FOUND, status=404, content_type="text/plain; charset=utf-8")
+
+
+def rate_limited(problem: str, retry_after: int | None = None) -> HttpResponse:
+    """429: Xero documents the status and the X-Rate-Limit-Problem and Retry-After headers, not a body (xero.md
+    §2; the accounting spec has no 429 response). A short plain-text body, so that a client has to act on the
+    status and headers, as Xero's own SDKs do (xero-python's RateLimitException reads the header only)."""
+    response = HttpResponse(f"Rate limit exceeded: {problem}", status=429, content_type="text/plain; charset=utf-8")
+    response["X-Rate-Limit-Problem"] = problem
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def problem(status: int, title: str, detail: str, request=None) -> HttpResponse:

@@ -89,20 +89,12 @@ def xero_api(area: str, *, tenant: bool = True):
             else:  # served without the sandbox server's counting (e.g. Django's test client)
                 admitted = counted_here = limits.in_flight.enter(key, limit)
             if not admitted:
-                response = formats.json_response({"Title": "Too Many Requests", "Status": 429,
-                                                  "Detail": "Concurrent request limit exceeded"}, status=429)
-                headers["X-Rate-Limit-Problem"] = "concurrent"
-                return _with_headers(response, headers)
+                return _with_headers(formats.rate_limited("concurrent"), headers)
             try:
                 verdict = limits.take_call(key, xero)
                 headers.update(verdict.remaining)
                 if verdict.problem is not None:
-                    response = formats.json_response({"Title": "Too Many Requests", "Status": 429,
-                                                      "Detail": f"Rate limit exceeded: {verdict.problem}"},
-                                                     status=429)
-                    headers["X-Rate-Limit-Problem"] = verdict.problem
-                    headers["Retry-After"] = verdict.retry_after
-                    return _with_headers(response, headers)
+                    return _with_headers(formats.rate_limited(verdict.problem, verdict.retry_after), headers)
                 serial.pause(float(settings_now["latency"].get("xero", 0) or 0))
                 response = view(request, *args, **kwargs)
             finally:

@@ -87,10 +87,20 @@ def client_from_basic(header: str) -> tuple[str, str] | None:
     return (client_id, secret) if sep else None
 
 
-def authenticate_client(header: str) -> None:
+def authenticate_client(header: str, form=None) -> None:
+    """HTTP Basic (client_secret_basic) or client_id and client_secret in the form (client_secret_post).
+
+    Xero's own SDKs authenticate both ways (xero-python posts the secret in the form, xero.md §1 names Basic),
+    so both are accepted; a request that uses both methods at once is refused (RFC 6749 §2.3)."""
+    form = form if form is not None else {}
     credentials = client_from_basic(header or "")
+    posted = form.get("client_secret")
+    if credentials is not None and posted:
+        raise OAuthError("invalid_request", "Use one client authentication method, not two")
+    if credentials is None and posted:
+        credentials = (form.get("client_id", ""), posted)
     if credentials is None:
-        raise OAuthError("invalid_client", "Client authentication with HTTP Basic is required")
+        raise OAuthError("invalid_client", "Client authentication is required (HTTP Basic or client_secret_post)")
     client_id, secret = credentials
     if not (hmac.compare_digest(client_id, CLIENT_ID) and hmac.compare_digest(secret, CLIENT_SECRET)):
         raise OAuthError("invalid_client", "Invalid client credentials")

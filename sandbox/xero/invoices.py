@@ -296,7 +296,9 @@ def models_F(name):
 
 
 def apply(organisation, element: dict, *, mode: str, events: list, target: Invoice | None = None,
-          unitdp: int = 2) -> dict:
+          unitdp: int = 2, created_by: str = "") -> dict:
+    """Create or update one invoice; `created_by` is the client id of the app that creates it through the API
+    (empty for the UI and the seed), which GET /Invoices?createdByMyApp=true filters on."""
     existing = _find_existing(organisation, element, mode, target)
     current = existing.status if existing else None
     if current in FROZEN:
@@ -395,7 +397,7 @@ def apply(organisation, element: dict, *, mode: str, events: list, target: Invoi
         if invoice_type == "ACCREC" and not number:
             number = next_number(organisation)
         invoice = Invoice.objects.create(organisation=organisation, type=invoice_type, number=number, status=status,
-                                         contact=contact, data=data, updated_at=now)
+                                         contact=contact, data=data, updated_at=now, created_by_app=created_by)
         events.append(("INVOICE", "CREATE", invoice.pk))
     else:
         invoice = existing

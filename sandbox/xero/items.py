@@ -55,7 +55,8 @@ def _details(organisation, value, field, errors, *, revenue: bool):
     return details
 
 
-def apply(organisation, element: dict, *, mode: str, target: Item | None = None, events: list | None = None) -> dict:
+def apply(organisation, element: dict, *, mode: str, target: Item | None = None, events: list | None = None,
+          unitdp: int = 2) -> dict:
     existing = target
     item_id = element.get("ItemID")
     if existing is None and item_id:
@@ -119,7 +120,7 @@ def apply(organisation, element: dict, *, mode: str, target: Item | None = None,
         item = existing
         item.code, item.data, item.updated_at = final_code, data, now
         item.save()
-    return serialize(item)
+    return serialize(item, unitdp=unitdp)  # the echo honours unitdp=4 as the GET does
 
 
 def _uuid(value):

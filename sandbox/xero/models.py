@@ -163,6 +163,7 @@ class Invoice(Record):
     number = models.CharField(max_length=255, blank=True, db_index=True)
     status = models.CharField(max_length=20, default="DRAFT")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="invoices")
+    created_by_app = models.CharField(max_length=100, blank=True, default="")  # client id; "" for UI and seed
 
     def __str__(self):
         return f"{self.type} {self.number or self.pk} ({self.status})"

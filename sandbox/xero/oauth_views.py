@@ -107,7 +107,7 @@ def _issuer(request) -> str:
 @require_POST
 def token(request):
     try:
-        identity.authenticate_client(request.headers.get("Authorization", ""))
+        identity.authenticate_client(request.headers.get("Authorization", ""), request.POST)
         grant_type = request.POST.get("grant_type", "")
         if grant_type == "authorization_code":
             payload = identity.exchange_code(code=request.POST.get("code", ""),
@@ -129,7 +129,7 @@ def token(request):
 @require_POST
 def revocation(request):
     try:
-        identity.authenticate_client(request.headers.get("Authorization", ""))
+        identity.authenticate_client(request.headers.get("Authorization", ""), request.POST)
     except identity.OAuthError as error:
         return _oauth_error(error)
     token_value = request.POST.get("token", "")
@@ -140,7 +140,9 @@ def revocation(request):
 
 
 def _utc(value):
-    return value.astimezone(clock.now().tzinfo).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-1]
+    """Xero's connection timestamps have 7 fractional digits and no offset ("2020-02-02T19:17:58.1117990",
+    the identity API's example); Python keeps microseconds, so the seventh digit is always 0."""
+    return value.astimezone(clock.now().tzinfo).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0"
 
 
 def _connection_json(connection):

@@ -131,10 +131,12 @@ def read_elements(request, collection: str, *, single_ok: bool = True) -> list:
     return elements
 
 
-def write_batch(request, collection: str, entity: str, elements: list, apply, *, error_flag: str):
+def write_batch(request, collection: str, entity: str, elements: list, apply, *, error_flag: str | None):
     """Apply each element in its own savepoint; answer as Xero does with or without summarizeErrors.
 
     apply(element) -> serialized record (raises Invalid). Valid elements are saved even when others fail.
+    error_flag is the schema's flag of an element in error (HasValidationErrors, HasErrors on invoices); None
+    for a schema that has none (Item: StatusAttributeString and ValidationErrors only).
     """
     if not elements:
         return formats.no_data(entity)
@@ -146,14 +148,16 @@ def write_batch(request, collection: str, entity: str, elements: list, apply, *,
                 saved = apply(element)
         except Invalid as error:
             echo = dict(element)
-            echo[error_flag] = True
+            if error_flag:
+                echo[error_flag] = True
             echo["StatusAttributeString"] = "ERROR"
             echo["ValidationErrors"] = [{"Message": m} for m in error.messages]
             results.append(echo)
             failed.append(echo)
             continue
         saved = dict(saved)
-        saved.setdefault(error_flag, False)
+        if error_flag:
+            saved.setdefault(error_flag, False)
         saved["StatusAttributeString"] = "OK"
         results.append(saved)
     if failed and summarize:
@@ -203,10 +207,10 @@ def idempotent(view):
                 return formats.json_response({"Title": "Conflict", "Status": 409,
                                               "Detail": "A request with this Idempotency-Key is in progress."},
                                              status=409)
-            response = HttpResponse(bytes(previous.body), status=previous.status,
-                                    content_type="application/json; charset=utf-8")
-            response["Idempotent-Replayed"] = "true"
-            return response
+            # The first response again, byte for byte. No marker header: Xero documents none, so a client
+            # cannot tell a replay from the first answer (and the portal must not need to).
+            return HttpResponse(bytes(previous.body), status=previous.status,
+                                content_type="application/json; charset=utf-8")
         try:
             response = view(request, *args, **kwargs)
         except Exception:

@@ -1,6 +1,7 @@
 """The Xero emulator under /xero/: login (authorize), identity (token, revocation), connections, api.xro/2.0."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from . import oauth_views, views
 
@@ -29,4 +30,6 @@ urlpatterns = [
     path(API + "Payments", views.payments_collection, name="payments"),
     path(API + "Payments/<uuid:payment_id>", views.payment_detail, name="payment"),
     path("ui/", include("sandbox.xero.ui_urls")),
+    # Any other API path: Xero's plain-text 404 instead of Django's HTML page.
+    re_path(r"^(?:api\.xro/2\.0|connections)(?:/.*)?$", csrf_exempt(views.unknown_endpoint), name="unknown"),
 ]

@@ -54,7 +54,10 @@ def contacts_collection(request):
     if request.method != "GET":
         return _write(request, "Contacts", "Contact", contacts, error_flag="HasValidationErrors")
     queryset = Contact.objects.filter(organisation=organisation)
-    if not flag(request, "includeArchived", False):
+    # Archived contacts are left out of lists unless includeArchived=true (the spec's parameter). A read by IDs
+    # returns the contacts asked for whatever their status: Xero documents no such filter on IDs, and leaving
+    # them out would be stricter than its documents without saying so.
+    if not flag(request, "includeArchived", False) and not request.GET.get("IDs"):
         queryset = queryset.exclude(status="ARCHIVED")
     term = request.GET.get("searchTerm", "").strip()
     if term:
@@ -94,7 +97,7 @@ def contact_detail(request, ident):
 @require_http_methods(["GET", "PUT", "POST"])
 def items_collection(request):
     if request.method != "GET":
-        return _write(request, "Items", "Item", items, error_flag="HasValidationErrors")
+        return _write(request, "Items", "Item", items, error_flag=None, unitdp=_unitdp(request))
     unitdp = _unitdp(request)
     return ListQuery(items.FIELDS, paged=False).respond(
         request, "Items", Item.objects.filter(organisation=request.xero_org).order_by("code"),
@@ -115,7 +118,7 @@ def item_detail(request, ident):
         item.delete()
         return HttpResponse(status=204)
     if request.method == "POST":
-        return _write(request, "Items", "Item", items, error_flag="HasValidationErrors", target=item)
+        return _write(request, "Items", "Item", items, error_flag=None, target=item, unitdp=_unitdp(request))
     return formats.json_response(formats.envelope("Items", [items.serialize(item, unitdp=_unitdp(request))]))
 
 
@@ -192,7 +195,8 @@ def invoices_collection(request):
     organisation = request.xero_org
     unitdp = _unitdp(request)
     if request.method != "GET":
-        return _write(request, "Invoices", "Invoice", invoices, error_flag="HasErrors", unitdp=unitdp)
+        return _write(request, "Invoices", "Invoice", invoices, error_flag="HasErrors", unitdp=unitdp,
+                      created_by=request.xero_grant.client_id)
     queryset = Invoice.objects.filter(organisation=organisation).select_related("contact").prefetch_related(
         "payments")
     statuses = [s.upper() for s in _csv(request, "Statuses")]
@@ -206,6 +210,11 @@ def invoices_collection(request):
     contact_ids = [c for c in (_as_uuid(v) for v in _csv(request, "ContactIDs")) if c]
     if _csv(request, "ContactIDs"):
         queryset = queryset.filter(contact_id__in=contact_ids)
+    if flag(request, "createdByMyApp", False):  # only invoices this app (client id) created through the API
+        queryset = queryset.filter(created_by_app=request.xero_grant.client_id)
+    term = request.GET.get("searchTerm", "").strip()
+    if term:  # the spec: case-insensitive text search across fields such as InvoiceNumber and Reference
+        queryset = queryset.filter(Q(number__icontains=term) | Q(data__Reference__icontains=term))
     summary = flag(request, "summaryOnly", False)
     return ListQuery(invoices.FIELDS).respond(
         request, "Invoices", queryset.order_by("updated_at", "id"),
@@ -228,6 +237,11 @@ def invoice_detail(request, ident):
         return _write(request, "Invoices", "Invoice", invoices, error_flag="HasErrors", target=invoice,
                       unitdp=unitdp)
     return formats.json_response(formats.envelope("Invoices", [invoices.serialize(invoice, unitdp=unitdp)]))
+
+
+def unknown_endpoint(request, *args, **kwargs):
+    """An API path the emulator does not know: Xero's 404 (plain text), not Django's HTML page."""
+    return formats.not_found()
 
 
 # Payments ---------------------------------------------------------------------------------------------------

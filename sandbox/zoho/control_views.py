@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from sandbox import clock
 
 from . import notify
+from .ids import is_id
 from .models import Activity
 
 
@@ -25,7 +26,7 @@ def activities(request):
     rows = Activity.objects.all()
     record_id = request.GET.get("record_id", "")
     if record_id:
-        rows = rows.filter(record_zid=int(record_id)) if record_id.isdigit() else rows.none()
+        rows = rows.filter(record_zid=int(record_id)) if is_id(record_id) else rows.none()
     return JsonResponse({"now": clock.now().isoformat(), "activities": [
         {"module": row.module, "record_id": str(row.record_zid), "operation": row.operation, "source": row.source,
          "triggers": row.triggers, "at": row.at.isoformat()} for row in rows[:500]]})

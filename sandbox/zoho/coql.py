@@ -11,6 +11,7 @@ import re
 from django.db.models import Q
 
 from .errors import ZohoError
+from .ids import is_id
 from .listing import field_path, live
 from .render import Renderer
 from .schema import canonical_module, field_map
@@ -156,7 +157,7 @@ def run(org, user, query: str):
 
 def _whole(parser) -> int:
     value = parser.take("number")[1]
-    if not value.isdigit():
+    if not is_id(value):
         raise syntax_error(value)
     return int(value)
 
@@ -200,7 +201,7 @@ def _value(parser, module, name, field):
             raise ZohoError("INVALID_QUERY", "value given seems to be invalid for the column",
                             {"column_name": name, "clause": "where"}) from None
     if name == "id" or (field is not None and field.data_type in ("lookup",)):
-        if not text.isdigit():
+        if not is_id(text):
             raise ZohoError("INVALID_QUERY", "value given seems to be invalid for the column",
                             {"column_name": name, "clause": "where"})
         return int(text) if name == "id" else text

@@ -11,6 +11,7 @@ from django.db.models import Q
 from sandbox import clock, config
 
 from .errors import ZohoError, invalid_param, required_param
+from .ids import is_id
 from .models import PageToken, Record
 from .records import live
 from .render import Renderer
@@ -28,7 +29,7 @@ def per_page_of(params, default=MAX_PER_PAGE) -> int:
     raw = params.get("per_page")
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not is_id(raw) or int(raw) < 1:
         raise invalid_param("per_page")
     if int(raw) > MAX_PER_PAGE:
         raise ZohoError("LIMIT_EXCEEDED", "per_page cannot be greater than 200",
@@ -38,7 +39,7 @@ def per_page_of(params, default=MAX_PER_PAGE) -> int:
 
 def page_of(params) -> int:
     raw = params.get("page", "1") or "1"
-    if not raw.isdigit() or int(raw) < 1:
+    if not is_id(raw) or int(raw) < 1:
         raise invalid_param("page")
     return int(raw)
 
@@ -81,7 +82,7 @@ def list_records(org, user, module, params, if_modified_since: str | None):
         records = records.filter(modified_time__gte=parse(if_modified_since))
     if params.get("ids"):
         ids = [part.strip() for part in params["ids"].split(",") if part.strip()]
-        if len(ids) > 100 or not all(part.isdigit() for part in ids):
+        if len(ids) > 100 or not all(is_id(part) for part in ids):
             raise invalid_param("ids")
         records = records.filter(zid__in=[int(part) for part in ids])
     column = SORTABLE[sort_by]
@@ -250,7 +251,7 @@ def _typed(field, name, raw: str):
     if name in ("Created_Time", "Modified_Time"):
         return parse(raw, "criteria")
     if name == "id":
-        if not raw.isdigit():
+        if not is_id(raw):
             raise invalid_query("the criteria is not well formed")
         return int(raw)
     if field is not None and field.data_type in ("currency", "double", "integer"):

@@ -12,6 +12,7 @@ from sandbox import clock
 
 from . import notify
 from .errors import RecordError
+from .ids import is_id
 from .models import ID_BASE, Activity, Counter, Record
 from .schema import DISPLAY_FIELD, MODULE_IDS
 from .timefmt import truncate
@@ -191,7 +192,7 @@ def _write_one(writer: Writer, mode, payload, index, duplicate_check_fields) -> 
 
 def _existing(writer, record_id, index) -> Record:
     record = None
-    if str(record_id).isdigit():
+    if is_id(record_id):
         record = live(writer.org, writer.module).filter(zid=int(record_id)).select_related("owner").first()
     if record is None:
         raise invalid("id", f"$.data[{index}].id", "the id given seems to be invalid")
@@ -203,7 +204,7 @@ def delete(org, user, module, ids: list[str], *, source="api", wf_trigger=True) 
     results = []
     with transaction.atomic(using="sandbox"):
         for raw in ids:
-            record = live(org, module).filter(zid=int(raw)).first() if raw.isdigit() else None
+            record = live(org, module).filter(zid=int(raw)).first() if is_id(raw) else None
             if record is None:
                 results.append({"code": "INVALID_DATA", "details": {"id": raw}, "message": "record not deleted",
                                 "status": "error"})

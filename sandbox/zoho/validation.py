@@ -5,6 +5,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import RecordError
+from .ids import is_id
 from .models import Record, Tax
 from .schema import SUBFORM_MODULE, Field, field_map
 
@@ -71,7 +72,7 @@ class Cleaner:
         if value is None:
             return None
         raw = value.get("id") if isinstance(value, dict) else value
-        if isinstance(raw, bool) or not isinstance(raw, str | int) or not str(raw).isdigit():
+        if not is_id(raw):
             raise invalid(field.api_name, path, expected_data_type="jsonobject")
         exists = Record.objects.filter(org=self.org, module=field.lookup, zid=int(raw),
                                        deleted_time__isnull=True).exists()
@@ -132,7 +133,7 @@ class Cleaner:
 
     def owner(self, field, value, path):
         raw = value.get("id") if isinstance(value, dict) else value
-        user = self.org.users.filter(zid=int(raw)).first() if str(raw or "").isdigit() else None
+        user = self.org.users.filter(zid=int(raw)).first() if is_id(raw) else None
         if user is None:
             raise invalid(field.api_name, path, "the id given seems to be invalid")
         return user

@@ -6,6 +6,7 @@ import re
 from . import coql, listing, metadata, records, watch
 from .api import body_of, endpoint, json_response, module_or_error, module_scope, status_of, write_credits
 from .errors import ZohoError, invalid_param, invalid_url, required_param
+from .ids import is_id
 from .models import User
 from .render import Renderer
 from .schema import (
@@ -94,7 +95,9 @@ def detail(request, module, record_id):
             item["id"] = record_id
         results = records.write(org, user, module, [item], mode="update", triggers=triggers)
         return json_response(status_of(results), {"data": results})
-    record = records.live(org, module).filter(zid=int(record_id)).first() if record_id.isdigit() else None
+    if not is_id(record_id):  # Zoho refuses an id that is not a number ("abc", "²") instead of finding nothing
+        raise ZohoError("INVALID_DATA", "the id given seems to be invalid", {"resource_path_index": 2})
+    record = records.live(org, module).filter(zid=int(record_id)).first()
     if record is None:
         return json_response(204, None)
     fields = listing.fields_param(module, request.GET, required=False)
@@ -278,7 +281,7 @@ USER_TYPES = ("AllUsers", "ActiveUsers", "CurrentUser", "ActiveConfirmedUsers", 
 def users_view(request, user_id=None):
     users = User.objects.filter(org=request.zoho_org).select_related("org").order_by("zid")
     if user_id is not None:
-        users = users.filter(zid=int(user_id)) if user_id.isdigit() else users.none()
+        users = users.filter(zid=int(user_id)) if is_id(user_id) else users.none()
     else:
         kind = request.GET.get("type", "AllUsers") or "AllUsers"
         if kind not in USER_TYPES:

@@ -5,6 +5,7 @@ import datetime
 from sandbox import clock
 
 from .errors import RecordError
+from .ids import is_id
 from .models import Channel, Counter
 from .schema import MODULES
 from .timefmt import fmt, parse_or_none
@@ -50,7 +51,7 @@ def _channel_id(item, index) -> int:
     raw = item.get("channel_id")
     if raw in (None, ""):
         raise _error("MANDATORY_NOT_FOUND", "required field not found", "channel_id", index)
-    if isinstance(raw, bool) or not str(raw).isdigit():
+    if not is_id(raw):
         raise _error("INVALID_DATA", "invalid data", "channel_id", index, expected_data_type="long")
     return int(raw)
 
@@ -139,7 +140,7 @@ def update(org, items, *, replace: bool) -> list[dict]:
 def disable(org, channel_ids: list[str]) -> list[dict]:
     results = []
     for raw in channel_ids:
-        deleted = Channel.objects.filter(org=org, channel_id=int(raw)).delete()[0] if raw.isdigit() else 0
+        deleted = Channel.objects.filter(org=org, channel_id=int(raw)).delete()[0] if is_id(raw) else 0
         if deleted:
             results.append({"code": "SUCCESS", "details": {"channel_id": raw},
                             "message": "Successfully un-subscribed from actions-watch", "status": "success"})
@@ -152,7 +153,7 @@ def disable(org, channel_ids: list[str]) -> list[dict]:
 def listing(org, *, channel_id=None, module=None) -> list[dict]:
     channels = Channel.objects.filter(org=org).order_by("channel_id")
     if channel_id:
-        channels = channels.filter(channel_id=int(channel_id)) if channel_id.isdigit() else channels.none()
+        channels = channels.filter(channel_id=int(channel_id)) if is_id(channel_id) else channels.none()
     out = []
     for channel in channels:
         if module and not any(event.startswith(f"{module}.") for event in channel.events):

@@ -12,6 +12,8 @@
   ready(function () {
     var form = document.querySelector("[data-role=mapping-form]");
     if (!form) return;
+    var dragHelp = document.querySelector("[data-role=drag-help]");
+    if (dragHelp) dragHelp.hidden = false;  // drag and drop works: say so (hidden without JavaScript)
     var announcer = document.querySelector("[data-role=announcer]");
     var picked = null;
 

@@ -9,6 +9,7 @@
 
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +35,17 @@ CHANNEL_LIFETIME = timedelta(days=6)  # Zoho's maximum is one week; more than th
 RENEW_BEFORE = timedelta(days=3)  # Beat renews a channel when less than this is left
 OPERATIONS = ("insert", "update", "delete")
 MAX_IDS = 1000
+# Zoho record and channel ids are ASCII digits (at most 19: a 64-bit integer). str.isdigit() also accepts
+# "²" and other Unicode digits, which int() and Zoho refuse.
+_ZOHO_ID = re.compile(r"[0-9]{1,19}")
+
+
+def is_zoho_id(value) -> bool:
+    """True for a well-formed Zoho id (a string or int of ASCII digits that fits a 64-bit integer)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return False
+    text = str(value)
+    return bool(_ZOHO_ID.fullmatch(text)) and int(text) < 2**63
 
 
 def notify_url(organisation) -> str:
@@ -165,9 +177,9 @@ def verify(body) -> Notification:
         raise InvalidNotification(400, "body is not a JSON object")
     channel_id, token = body.get("channel_id"), body.get("token")
     ids, operation, zoho_module = body.get("ids"), body.get("operation"), body.get("module")
-    if not isinstance(token, str) or not str(channel_id or "").isdigit():
+    if not isinstance(token, str) or not is_zoho_id(channel_id):
         raise InvalidNotification(400, "channel_id or token missing")
-    if not isinstance(ids, list) or not ids or len(ids) > MAX_IDS or not all(str(i).isdigit() for i in ids):
+    if not isinstance(ids, list) or not ids or len(ids) > MAX_IDS or not all(is_zoho_id(i) for i in ids):
         raise InvalidNotification(400, "ids missing or malformed")
     if operation not in OPERATIONS or not isinstance(zoho_module, str):
         raise InvalidNotification(400, "operation or module malformed")

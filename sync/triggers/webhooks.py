@@ -7,15 +7,20 @@ One webhook covers every connected tenant, and a tenant may be connected to seve
 import base64
 import hashlib
 import hmac
-import json
+import re
 from collections import defaultdict
 
 from django.conf import settings
 
 from connections.models import Status, XeroOrganisation
+from tenancy import safe_json
 
 CATEGORIES = {"CONTACT": "accounts", "INVOICE": "invoices"}
 MAX_EVENTS = 10_000
+# A Xero webhook body is three levels deep; refused before parsing when larger or deeper than this.
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 8
+_GUID_LIKE = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
 class InvalidWebhook(Exception):
@@ -38,9 +43,9 @@ def signature_valid(body: bytes, signature: str | None) -> bool:
 def parse(body: bytes) -> dict[tuple[str, str], list[str]]:
     """{(tenant id, module): [resource ids]} from a verified body. Raises InvalidWebhook(400) when malformed."""
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidWebhook(400, "body is not JSON") from None
+        payload = safe_json.loads(body, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
+    except safe_json.JSONRefused as refused:
+        raise InvalidWebhook(400, f"body refused: {refused.reason}") from None
     events = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(events, list) or len(events) > MAX_EVENTS:
         raise InvalidWebhook(400, "no events list")
@@ -50,14 +55,20 @@ def parse(body: bytes) -> dict[tuple[str, str], list[str]]:
             raise InvalidWebhook(400, "event is not an object")
         category = str(event.get("eventCategory") or "").upper()
         tenant, resource = event.get("tenantId"), event.get("resourceId")
-        if not isinstance(tenant, str) or not isinstance(resource, str) or not tenant or not resource:
-            raise InvalidWebhook(400, "event without tenantId or resourceId")
+        if not _is_guid(tenant) or not _is_guid(resource):
+            raise InvalidWebhook(400, "event without a valid tenantId or resourceId")
         module = CATEGORIES.get(category)
         if module is None:
             continue  # CREDITNOTE, SUBSCRIPTION: not synced
         if resource not in work[(tenant, module)]:
             work[(tenant, module)].append(resource)
     return dict(work)
+
+
+def _is_guid(value) -> bool:
+    """Xero's tenant and resource ids are GUIDs: letters, digits and hyphens. Anything else (a NUL byte, which
+    PostgreSQL cannot store, an object, a kilobyte of text) is refused."""
+    return isinstance(value, str) and bool(_GUID_LIKE.fullmatch(value))
 
 
 def targets(tenant_id: str):

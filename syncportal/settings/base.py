@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files in every environment (`make run`, tests, production), so what the browser gets is the same.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tenancy.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,6 +175,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sign-in, password-reset and sign-up throttling (tenancy/throttle.py) counts in this cache: with Redis every web
+# worker shares the counts; the local-memory cache counts per process. Limits: THROTTLE_LIMITS overrides,
+# e.g. {"sign_in": {"attempts": 30, "window": 900}}.
+CACHES["throttle"] = {**CACHES["default"], "KEY_PREFIX": "syncportal"}
+THROTTLE_CACHE = "throttle"
+THROTTLE_LIMITS: dict = {}
 
 # Providers. Defaults are the real hosts; the sandbox overrides them (see README).
 XERO_CLIENT_ID = env.str("XERO_CLIENT_ID", default="")

@@ -26,7 +26,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if env.str("CELERY_BROKER_URL", default="filesystem://").startswith("filesystem")
     else {"visibility_timeout": 3600}
 )
+# Unreachable by design (RFC 2606): the sandbox's webhooks and Zoho's notifications go to PORTAL_BASE_URL unless a
+# test points them at its own live server, and must never reach a `make run` on 127.0.0.1:8000. tests/network_guard.py
+# fails a test that reaches make run's ports and resolves `.invalid` names without a DNS query.
+PORTAL_BASE_URL = "http://portal.invalid"
 # Provider hosts are pointed at the live sandbox by the `sandbox` fixture (tests/conftest.py).
 XERO_CLIENT_ID, XERO_CLIENT_SECRET = "sandbox-xero-client", "sandbox-xero-secret"
 ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET = "sandbox-zoho-client", "sandbox-zoho-secret"
 XERO_WEBHOOK_KEY = "test-xero-webhook-key"
+# The throttle's counts stay in this process, so each test starts with none (tests/conftest.py clears them);
+# tests/tenancy/test_throttle.py runs it on Redis too.
+CACHES = {**CACHES, "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}}  # noqa: F405

@@ -62,7 +62,7 @@ def test_it_filters_by_whole_days_from_and_to(owner_client, organisation):
 def test_a_to_date_before_the_from_date_is_explained_and_filters_nothing_out(owner_client, organisation):
     make_entry(organisation, record_name="Kept", created_at=days_ago(5))
     response = owner_client.get(URL, {"date_from": "2026-03-10", "date_to": "2026-03-01"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The To date must be on or after the From date." in response.content.decode()
     assert names(response) == ["Kept"]
 
@@ -71,7 +71,7 @@ def test_an_invalid_date_is_explained_and_the_other_filters_still_apply(owner_cl
     make_entry(organisation, record_name="Failed one", status=Status.FAILED)
     make_entry(organisation, record_name="Fine one", status=Status.SUCCESS)
     response = owner_client.get(URL, {"date_from": "not-a-date", "status": "failed"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Enter a valid date." in response.content.decode()
     assert names(response) == ["Failed one"]
 
@@ -158,11 +158,12 @@ def test_results_per_page_offers_10_25_50_100_and_ignores_other_values(owner_cli
     assert len(names(response)) == 12  # the default of 25 applies
 
 
-def test_a_tampered_cursor_shows_the_first_page(owner_client, organisation):
+def test_a_tampered_cursor_answers_400_with_the_first_page(owner_client, organisation):
     make_entry(organisation, record_name="Only")
     for cursor in ["garbage", "W10", "WyIyMDI2LTAxLTAxIiwgIngiXQ"]:
         response = owner_client.get(URL, {"after": cursor, "before": cursor})
-        assert response.status_code == 200
+        assert response.status_code == 400
+        assert "That page link is not valid; here is the first page." in response.content.decode()
         assert names(response) == ["Only"]
 
 

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import follow_sign_up_link
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -15,6 +17,7 @@ def test_sign_up_sign_in_and_switch_the_shell_to_german_then_french(live_server,
     page.get_by_label("Password", exact=True).fill("a-long-enough-passphrase")
     page.get_by_label("Password (again)").fill("a-long-enough-passphrase")
     page.get_by_test_id("sign-up").click()
+    follow_sign_up_link(page)
     expect(page.get_by_test_id("sidebar")).to_be_visible()
 
     page.get_by_test_id("sign-out").click()

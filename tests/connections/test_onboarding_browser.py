@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from connections.models import TermsAcceptance, XeroOrganisation, ZohoConnection
+from tests.conftest import follow_sign_up_link
 from tests.connections.sandbox_flows import XERO_EMAIL, XERO_PASSWORD, ZOHO_EMAIL, ZOHO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
@@ -35,6 +36,7 @@ def test_a_new_user_connects_both_providers_accepts_the_terms_then_resets_and_re
     page.get_by_label("Password", exact=True).fill("a-long-enough-passphrase")
     page.get_by_label("Password (again)").fill("a-long-enough-passphrase")
     page.get_by_test_id("sign-up").click()
+    follow_sign_up_link(page)
     expect(page).to_have_url(re.compile(r"/connections/onboarding/$"))
 
     # 1. Connect Xero, choosing two organisations.

@@ -76,7 +76,7 @@ POST_ONLY = {
     "connections:xero_connect", "connections:zoho_connect",
     "mapping:refresh_zoho_fields", "mapping:import", "mapping:refresh_taxes",
     "sync:historical_control", "sync:zoho_notification", "sync:zoho_workflow", "sync:xero_webhook",
-    "audit:resync",
+    "audit:resync", "sync:rotate_key",
 }
 
 COLLECT_TEXT = """() => {
@@ -278,6 +278,8 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
     signed_out = [
         ("tenancy:login", reverse("tenancy:login")),
         ("tenancy:sign_up", reverse("tenancy:sign_up")),
+        ("tenancy:sign_up_sent", reverse("tenancy:sign_up_sent")),
+        ("tenancy:sign_up_confirm", reverse("tenancy:sign_up_confirm", args=[uid, "bad-token"])),
         ("tenancy:password_reset", reverse("tenancy:password_reset")),
         ("tenancy:password_reset_done", reverse("tenancy:password_reset_done")),
         ("tenancy:password_reset_confirm", reverse("tenancy:password_reset_confirm", args=[uid, "bad-token"])),
@@ -375,6 +377,7 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
         page.locator("input[name=password]").fill(PASSWORD)
         page.get_by_test_id("sign-in").click()
         page.wait_for_url(re.compile(r"^(?!.*/login/)"))
+        walk.signed_in = True
         for label, url in signed_in:
             walk.check(label, url)
         # Forms that answer with messages or errors.
@@ -430,7 +433,9 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
 
 
 # What a page answers when it is not 200 (redirects are followed: a callback ends on the connections page).
-EXPECTED_STATUS = {"404": (404,), "sync:copy_button": (403, 422)}
+EXPECTED_STATUS = {"404": (404,), "sync:copy_button": (403, 422), "tenancy:sign_up_confirm": (400,)}
+# Every page carries this policy (tenancy/security_headers.py); signed-in pages are never cached.
+CSP_SCRIPT_SRC = "script-src 'self'"
 READ_ONLY_PAGES = ["tenancy:home", "connections:index", "connections:onboarding", "connections:terms",
                    "mapping:index", "mapping:taxes", "mapping:accounts", "sync:settings", "sync:ready", "sync:historical",
                    "sync:copy", "audit:index"]
@@ -449,6 +454,10 @@ class Walk:
         self.page, self.base_url, self.language, self.names, self.problems = page, base_url, language, names, problems
         self.sentences = english_sentences(language)
         self.timings = []
+        self.signed_in = False
+        # The browser reports what the Content-Security-Policy blocked (an inline script, an onclick, eval).
+        page.on("console", lambda message: "Content Security Policy" in message.text and self.problems.setdefault(
+            f"[{language}] CSP violation: {message.text[:200]}", []).append(page.url))
 
     def check(self, label, url=None):
         page = self.page
@@ -457,6 +466,12 @@ class Walk:
             response = page.goto(self.base_url + url, wait_until="load")
             expected = EXPECTED_STATUS.get(label, (200,))
             assert response.status in expected, f"{label} {url} answered {response.status}, expected {expected}"
+            headers = response.all_headers()
+            policy = headers.get("content-security-policy", "")
+            assert f"{CSP_SCRIPT_SRC};" in policy + ";" and "unsafe" not in policy.split("script-src")[1].split(";")[0], (
+                f"{label} {url}: Content-Security-Policy {policy!r}")
+            if self.signed_in:
+                assert headers.get("cache-control") == "private, no-store", f"{label} {url}: {headers.get('cache-control')}"
         # A page that failed (a form's answer, say) would show the translated 500 page: not what is meant.
         assert page.get_by_test_id("error-500").count() == 0, f"{label}: server error"
         try:  # htmx requests made on load (a polling page is never idle, so no "networkidle")
@@ -481,5 +496,6 @@ def _any_url(name, organisation, job):
         "sync:historical_control": [job.pk, "start"],
         "sync:zoho_workflow": [organisation.pk],
         "audit:resync": [uuid.uuid4()],
+        "sync:rotate_key": ["copy"],
     }.get(name, [])
     return reverse(name, args=args)

@@ -35,6 +35,7 @@ from sandbox.zoho.models import Record as ZohoRecord
 from sandbox.zoho.seed import SIGN_IN_EMAIL as ZOHO_EMAIL
 from sandbox.zoho.seed import SIGN_IN_PASSWORD as ZOHO_PASSWORD
 from sync.triggers import tasks as trigger_tasks
+from tests.conftest import follow_sign_up_link
 from tests.sync.workers import Worker, real_services, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
@@ -96,6 +97,16 @@ class Target:
     portal: str  # the portal's URL
     sandbox: Sandbox  # the emulators' control client (sandbox.url: their web UI)
     live: bool  # the test's live server (its sandbox's store is readable here), or the `make run` stack
+    stack: object = None
+
+    def follow_sign_up_link(self, page):
+        """The confirmation link of the sign-up email: the test's outbox, or the stack's console (its default
+        email backend prints the message)."""
+        if self.live:
+            follow_sign_up_link(page)
+            return
+        expect(page.get_by_test_id("sign-up-sent")).to_be_visible()
+        page.goto(self.stack.wait_for_log(r"https?://\S+/signup/confirm/\S+/").group(0))
 
 
 def on_stack() -> bool:
@@ -110,7 +121,7 @@ def target(request):
         counts += [f"--xero-{name}={n}" for name, n in SEED["xero"].items()]
         stack.manage("sandbox", "reset")  # `make run` seeded its default data: the walk starts from its own
         stack.manage("sandbox", "seed", *counts)
-        return Target(portal=stack.url, sandbox=Sandbox(stack.sandbox_url), live=False)
+        return Target(portal=stack.url, sandbox=Sandbox(stack.sandbox_url), live=False, stack=stack)
     sandbox = request.getfixturevalue("sandbox")
     live_server = request.getfixturevalue("live_server")
     request.getfixturevalue("tasks_run")
@@ -143,6 +154,7 @@ def test_a_new_user_walks_through_the_whole_journey(target, page, shoot):
     page.get_by_label("Password (again)").fill(PASSPHRASE)
     shoot("01-sign-up")
     page.get_by_test_id("sign-up").click()
+    target.follow_sign_up_link(page)
     expect(page).to_have_url(re.compile(r"/connections/onboarding/$"))
     # Sign out, and in again with the email address typed in another case.
     page.get_by_test_id("sign-out").click()

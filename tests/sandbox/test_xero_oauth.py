@@ -89,12 +89,23 @@ def test_a_code_expires_after_five_minutes(sandbox):
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
 
 
-def test_the_token_endpoint_requires_http_basic_client_authentication(sandbox):
+def test_the_token_endpoint_authenticates_the_client_by_http_basic_or_by_the_secret_in_the_form(sandbox):
     seed_reference(sandbox)
     verifier, code = _code(sandbox)
     assert _exchange(sandbox, code, verifier, auth=None).json()["error"] == "invalid_client"
     assert _exchange(sandbox, code, verifier, auth=(CLIENT[0], "wrong")).json()["error"] == "invalid_client"
-    assert _exchange(sandbox, code, verifier).status_code == 200
+    exchange = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
+                "code_verifier": verifier}
+    posted = {"client_id": CLIENT[0], "client_secret": CLIENT[1]}
+    both = token_request(sandbox, {**exchange, **posted})  # Basic and the form at once (RFC 6749 §2.3)
+    assert both.status_code == 400 and both.json()["error"] == "invalid_request"
+    wrong = token_request(sandbox, {**exchange, **posted, "client_secret": "wrong"}, auth=None)
+    assert wrong.json()["error"] == "invalid_client"
+    tokens = token_request(sandbox, {**exchange, **posted}, auth=None)  # client_secret_post, as xero-python
+    assert tokens.status_code == 200, tokens.text
+    refreshed = token_request(sandbox, {"grant_type": "refresh_token", "refresh_token": tokens.json()["refresh_token"],
+                                        **posted}, auth=None)
+    assert refreshed.status_code == 200 and refreshed.json()["refresh_token"] != tokens.json()["refresh_token"]
 
 
 def test_an_unregistered_redirect_uri_shows_an_error_page_without_redirecting(sandbox):

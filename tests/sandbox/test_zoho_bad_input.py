@@ -24,6 +24,14 @@ BAD_CALLS = [
     ("GET", "Accounts/deleted?type=forever", None),
     ("GET", "users?type=Robots", None),
     ("GET", "settings/fields?module=Leads", None),
+    # Ids Zoho cannot read: a Unicode digit (str.isdigit() accepts it, int() does not), too long, not a number.
+    ("GET", "Accounts/\u00b2", None),
+    ("GET", "Accounts/" + "9" * 30, None),
+    ("GET", "Accounts/abc", None),
+    ("GET", "Accounts?fields=Account_Name&ids=\u00b2", None),
+    ("GET", "Accounts?fields=Account_Name&page=\u00b2", None),
+    ("PUT", "Accounts", {"data": [{"id": "\u00b2", "Account_Name": "X"}]}),
+    ("POST", "actions/watch", {"watch": [{"channel_id": "\u00b2", "events": ["Accounts.all"]}]}),
 ]
 
 
@@ -36,6 +44,13 @@ def test_malformed_calls_get_a_zoho_error_body(sandbox):
         payload = response.json()
         errors = payload.get("data") or payload.get("watch") or [payload]
         assert all(error["status"] == "error" and error["code"] for error in errors), (method, path, payload)
+
+
+def test_a_record_id_that_is_not_a_number_is_zohos_invalid_data(sandbox):
+    seed(sandbox, accounts=1, products=0, invoices=0)
+    response = connect(sandbox).call("GET", "Accounts/\u00b2")
+    assert response.status_code == 400
+    assert response.json()["code"] == "INVALID_DATA"
 
 
 def test_a_body_that_is_not_json_is_refused(sandbox):

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from connections.models import XeroOrganisation
 from mapping import tasks as mapping_tasks
 from sync.triggers import tasks
+from tests.conftest import follow_sign_up_link
 from tests.connections.sandbox_flows import XERO_EMAIL, XERO_PASSWORD, ZOHO_EMAIL, ZOHO_PASSWORD
 
 from .portal_setup import WRITE_METHODS, writes
@@ -48,6 +49,7 @@ def test_nothing_is_written_until_start_syncing_and_then_only_that_module_syncs(
     page.get_by_label("Password", exact=True).fill("a-long-enough-passphrase")
     page.get_by_label("Password (again)").fill("a-long-enough-passphrase")
     page.get_by_test_id("sign-up").click()
+    follow_sign_up_link(page)
 
     page.get_by_test_id("connect-xero").click()
     if page.get_by_test_id("xero-signin-form").count():

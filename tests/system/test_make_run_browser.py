@@ -44,11 +44,29 @@ def test_make_run_serves_every_linked_stylesheet_and_script_and_the_portal_404(r
         assert response.headers["Content-Type"].split(";")[0] == CONTENT_TYPES[extension], url
         assert len(response.content) > 100, url
 
-    # Applied, not only served: a colour of app.css on the top bar, htmx and SortableJS loaded.
+    # Applied, not only served: a colour of app.css on the top bar, htmx and SortableJS loaded, and mapping.js
+    # showing the drag-and-drop help.
     page.goto(stack.url + "/mapping/accounts/zoho-to-xero/")
     assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor") == "rgb(16, 42, 67)"
     assert page.evaluate("typeof window.htmx === 'object' && typeof window.htmx.ajax === 'function'")
     assert page.evaluate("typeof window.Sortable === 'function'")
+    assert page.locator("[data-testid=mapping-help-drag]").is_visible()
+    assert not page.locator("[data-testid=mapping-help-nojs]").is_visible()
+
+    # A button in a narrow audit table cell (whose text may wrap anywhere) keeps its word whole: "Resynchroniser",
+    # not "Resynchronis/er".
+    page.goto(stack.url + "/audit/")
+    lines = page.evaluate("""() => {
+        const table = document.createElement('table');
+        table.className = 'audit-table';
+        table.style.width = '4rem';
+        table.innerHTML = '<tr><td><button type="button" class="secondary">Resynchroniser</button></td></tr>';
+        document.querySelector('main').append(table);
+        const text = document.createRange();
+        text.selectNodeContents(table.querySelector('button'));
+        return text.getClientRects().length;  // one rectangle per line the text takes
+    }""")
+    assert lines == 1
 
     # A mistyped URL: the portal's 404, styled, with a way back, and no list of URL patterns.
     response = page.goto(stack.url + "/mapping/accounts/")
@@ -62,3 +80,16 @@ def test_make_run_serves_every_linked_stylesheet_and_script_and_the_portal_404(r
     # In the reader's language.
     german = requests.get(stack.url + "/no-such-page/", headers={"Accept-Language": "de"}, timeout=10)
     assert german.status_code == 404 and "Seite nicht gefunden" in german.text
+
+
+def test_without_javascript_the_mapping_editor_says_how_to_map_instead_of_drag_and_drop(run_all_stack, browser):
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    try:
+        page = context.new_page()
+        _sign_in(page, run_all_stack)
+        page.goto(run_all_stack.url + "/mapping/accounts/zoho-to-xero/")
+        assert page.locator("[data-testid=mapping-help-nojs]").is_visible()
+        assert not page.locator("[data-testid=mapping-help-drag]").is_visible()
+        assert page.locator("select[name^='zoho:']").count() > 5  # the form itself works without JavaScript
+    finally:
+        context.close()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.http import Http404
@@ -24,12 +26,23 @@ def test_sign_up_creates_the_user_and_the_organisation_they_own(client):
             "password2": "a-long-enough-passphrase",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == reverse("tenancy:sign_up_sent")
     user = User.objects.get(email="peter@initech.example")
+    assert not user.is_active  # until the emailed link is opened
     membership = Membership.objects.get(user=user)
     assert membership.organisation.name == "Initech"
     assert membership.role == Role.OWNER
+    assert client.get(reverse("tenancy:home")).status_code == 302  # not signed in yet
+
+    (message,) = mail.outbox
+    link = re.search(r"https?://\S+/signup/confirm/\S+/", message.body).group(0)
+    response = client.get(link)
+    assert response.status_code == 302 and response.url == reverse("connections:onboarding")
+    user.refresh_from_db()
+    assert user.is_active
     assert client.get(reverse("tenancy:home")).status_code == 200
+    client.logout()
+    assert client.get(link).status_code == 400  # used once
 
 
 def test_sign_up_refuses_mismatched_passwords_and_keeps_the_input(client):
@@ -37,7 +50,7 @@ def test_sign_up_refuses_mismatched_passwords_and_keeps_the_input(client):
         reverse("tenancy:sign_up"),
         {"organisation_name": "Initech", "email": "a@b.example", "password1": "x" * 12, "password2": "y" * 12},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The two passwords differ." in response.content.decode()
     assert 'value="Initech"' in response.content.decode()
     assert not Organisation.objects.filter(name="Initech").exists()

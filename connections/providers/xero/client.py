@@ -178,7 +178,9 @@ class XeroClient(BaseClient):
         rows: list[dict] = []
         for start in range(0, len(ids), IDS_PER_GET):
             chunk = ids[start : start + IDS_PER_GET]
-            rows.extend(self._paged(path, collection, params={"IDs": ",".join(chunk)}))
+            # includeArchived=true: a read by id must also return archived contacts (and deleted invoices),
+            # whether or not Xero applies its list filter to IDs reads (it does not document either way).
+            rows.extend(self._paged(path, collection, params={"IDs": ",".join(chunk), "includeArchived": "true"}))
         return rows
 
     # --- organisation and reference data -----------------------------------------------------------

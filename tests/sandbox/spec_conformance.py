@@ -1,0 +1,303 @@
+"""Validate a sandbox traffic log (SANDBOX_TRAFFIC_LOG) against the providers' official OpenAPI documents.
+
+The documents are read at test time from `../shared/specs/` beside the project (CI lays `shared/` beside the
+clone; a git worktree looks beside its main checkout), never copied into the repository. Validation is
+openapi-core's: each exchange's response (status, media type, body schema) against the operation its method
+and path select. What a spec cannot describe is listed with the reason instead of being counted as an error:
+OAuth endpoints (the specs name their URLs only), statuses the operation does not document (Xero's 401, 403,
+404 and 429; Zoho's 204 "no content" answers where none is documented), and paths no document holds.
+
+Zoho's files `$ref` one another by absolute URLs of their upstream repository; they are bundled in memory into
+one document (every file under `x-bundled/<name>`, references rewritten to JSON pointers into it). References
+to upstream files that were not copied into shared/ (tags, profiles, related_lists) become open schemas and are
+listed in `unresolved`.
+"""
+
+import dataclasses
+import json
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import yaml
+from django.conf import settings
+from openapi_core import Config, OpenAPI
+from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound, ServerNotFound
+from openapi_core.templating.responses.exceptions import ResponseNotFound
+from openapi_core.testing import MockRequest, MockResponse
+from openapi_core.validation.response.exceptions import DataValidationError, InvalidData, MissingData
+
+try:
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader
+
+ZOHO_UPSTREAM = re.compile(r"^https://raw\.githubusercontent\.com/[^#]*/v8\.0/(?P<name>[\w-]+)\.json(?P<pointer>#.*)?$")
+
+
+def specs_dir() -> Path:
+    """`shared/specs` beside the project, or beside the main checkout when the project is a git worktree."""
+    root = Path(settings.BASE_DIR).resolve()
+    candidates = [root.parent / "shared" / "specs"]
+    git = root / ".git"
+    if git.is_file():  # a worktree: ".git" names <main>/.git/worktrees/<name>
+        target = git.read_text().partition("gitdir:")[2].strip()
+        if target:
+            main = Path(target).resolve().parent.parent.parent
+            candidates.append(main.parent / "shared" / "specs")
+    for candidate in candidates:
+        if (candidate / "xero" / "xero_accounting.yaml").is_file() and (candidate / "zoho" / "record.json").is_file():
+            return candidate
+    raise FileNotFoundError(f"The official specs were not found at {', '.join(map(str, candidates))}: "
+                            "shared/specs must lie beside the project (as CI lays it out).")
+
+
+# --- loading ---------------------------------------------------------------------------------------------------
+
+def _openapi(document: dict) -> OpenAPI:
+    # The documents themselves are not validated (Zoho's are loose in places); only the traffic is.
+    return OpenAPI.from_dict(document, config=Config(spec_validator_cls=None))
+
+
+@cache
+def xero_accounting() -> OpenAPI:
+    with open(specs_dir() / "xero" / "xero_accounting.yaml", encoding="utf-8") as handle:
+        return _openapi(yaml.load(handle, Loader=SafeLoader))
+
+
+@cache
+def xero_identity() -> OpenAPI:
+    with open(specs_dir() / "xero" / "xero-identity.yaml", encoding="utf-8") as handle:
+        return _openapi(yaml.load(handle, Loader=SafeLoader))
+
+
+def _rewrite(node, prefix: str, available: set, wanted: set, unresolved: set):
+    """Copy `node` with its $refs turned into pointers of the bundle (see the module docstring), reading
+    `oneOf` as `anyOf`: Zoho's alternatives (e.g. Response_Wrapper | API_Exception | File_Body_Wrapper) declare
+    no required properties, so a body can match several of them and a strict oneOf would reject every answer,
+    real Zoho's included. Every typed schema is read as nullable: Zoho answers null for absent values (zoho.md's
+    list response: `"previous_page_token": null`; field metadata such as `associated_module`), while the
+    generated documents declare `nullable` on a few properties only."""
+    if isinstance(node, list):
+        return [_rewrite(value, prefix, available, wanted, unresolved) for value in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        if ref.startswith("#"):
+            return {**node, "$ref": "#" + prefix + ref[1:]}
+        match = ZOHO_UPSTREAM.match(ref)
+        if match and match["name"] in available:
+            wanted.add(match["name"])
+            return {**node, "$ref": f"#/x-bundled/{match['name']}{(match['pointer'] or '#')[1:]}"}
+        unresolved.add(ref.split("#")[0])
+        return {}  # an upstream file that shared/ does not hold: an open schema
+    copied = {("anyOf" if key == "oneOf" else key): _rewrite(value, prefix, available, wanted, unresolved)
+              for key, value in node.items()}
+    if isinstance(copied.get("type"), str):
+        copied["nullable"] = True
+    return copied
+
+
+@dataclasses.dataclass
+class ZohoBundle:
+    api: OpenAPI
+    unresolved: set
+
+
+@cache
+def zoho() -> ZohoBundle:
+    folder = specs_dir() / "zoho"
+    documents = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))}
+    available, wanted, unresolved = set(documents), set(documents), set()
+    bundled = {name: _rewrite(document, f"/x-bundled/{name}", available, wanted, unresolved)
+               for name, document in documents.items()}
+    paths = {}
+    for document in bundled.values():
+        for template, item in document.get("paths", {}).items():
+            paths.setdefault(template, item)  # the first file (alphabetical) that holds a template wins
+    combined = {"openapi": "3.0.0", "info": {"title": "Zoho CRM v8 (bundled)", "version": "8.0"},
+                "servers": [{"url": "https://zohoapis.com"}], "paths": paths, "x-bundled": bundled}
+    return ZohoBundle(_openapi(combined), unresolved)
+
+
+# --- routing a log line to a document --------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Target:
+    api: OpenAPI | None
+    host: str = ""
+    path: str = ""
+    reason: str = ""  # why no document can describe the exchange (api is None)
+
+
+_ZOHO_API = re.compile(r"^/zoho/(?P<dc>[a-z]+)/api(?P<path>/.*)$")
+_ZOHO_ACCOUNTS = re.compile(r"^/zoho/(?P<dc>[a-z]+)/accounts/")
+
+
+def target_of(line: dict) -> Target:
+    path = urlsplit(line["url"]).path
+    if line["provider"] == "xero":
+        lowered = path.lower()
+        if lowered.startswith("/xero/api.xro/2.0/"):
+            return Target(xero_accounting(), "https://api.xero.com", "/api.xro/2.0/" + path[len("/xero/api.xro/2.0/"):])
+        if lowered == "/xero/connections" or lowered.startswith("/xero/connections/"):
+            # Xero's paths are case-insensitive; the identity document spells it /Connections.
+            return Target(xero_identity(), "https://api.xero.com", "/Connections" + path[len("/xero/connections"):])
+        if lowered.startswith("/xero/identity/connect/"):
+            return Target(None, reason="OAuth 2.0 token/revocation endpoint: the identity document names its URL "
+                                       "only (RFC 6749 and RFC 7009 define it)")
+        if lowered.startswith("/xero/login/"):
+            return Target(None, reason="authorize page: HTML for a person, outside the API documents")
+        return Target(None, reason="a path outside the Xero API documents")
+    match = _ZOHO_API.match(path)
+    if match:
+        return Target(zoho().api, "https://zohoapis.com", match["path"])
+    if _ZOHO_ACCOUNTS.match(path):
+        return Target(None, reason="Zoho accounts server (OAuth 2.0): outside the CRM v8 documents")
+    return Target(None, reason="a path outside the Zoho CRM documents")
+
+
+# --- validation ------------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Finding:
+    index: int
+    method: str
+    url: str
+    status: int
+    detail: str
+
+
+@dataclasses.dataclass
+class Report:
+    validated: int = 0
+    errors: list = dataclasses.field(default_factory=list)  # schema errors: the sandbox or the spec is wrong
+    undescribed: list = dataclasses.field(default_factory=list)  # exchanges no document can describe, with why
+
+    def describe(self) -> str:
+        lines = [f"{self.validated} exchanges validated, {len(self.errors)} schema errors, "
+                 f"{len(self.undescribed)} not describable by the specs"]
+        lines += [f"ERROR #{f.index} {f.method} {f.url} -> {f.status}: {f.detail}" for f in self.errors]
+        reasons = {}
+        for finding in self.undescribed:
+            reasons.setdefault(finding.detail, []).append(finding)
+        lines += [f"not describable ({len(found)}x): {reason} (e.g. {found[0].method} {found[0].url})"
+                  for reason, found in sorted(reasons.items())]
+        return "\n".join(lines)
+
+
+def _leaves(error):
+    """The innermost errors of a jsonschema error (anyOf/oneOf keep theirs in `context`)."""
+    if not error.context:
+        yield error
+        return
+    for child in error.context:
+        yield from _leaves(child)
+
+
+def _schema_messages(error: Exception) -> list[tuple[str, str]]:
+    """[(path in the body, message)] of a validation failure."""
+    cause = error.__cause__ or error
+    found = []
+    for top in getattr(cause, "schema_errors", None) or []:
+        for leaf in _leaves(top):
+            found.append(("/".join(map(str, leaf.absolute_path)) or "(body)", leaf.message[:300]))
+    return found or [("(body)", str(cause)[:300])]
+
+
+# Where a document contradicts itself, an answer that follows the document's own example is not an error.
+KNOWN_SPEC_DEFECTS = {
+    ("createdDateUtc", "is not a 'date-time'"): "connection timestamps have no UTC offset, as the identity document's "
+    "own example (\"2019-12-07T18:46:19.5165400\") shows, while its schema says format date-time (RFC 3339 wants one)",
+    ("updatedDateUtc", "is not a 'date-time'"): "connection timestamps have no UTC offset, as the identity document's "
+    "own example (\"2019-12-07T18:46:19.5165400\") shows, while its schema says format date-time (RFC 3339 wants one)",
+    ("time_zone", "is not of type 'object'"): "users.json types a user's time_zone as an object, org.json types "
+    "time_zone as a string (an IANA zone name, which Zoho sends)",
+    ("channel_id", "is not of type 'object'"): "notifications.json types channel_id as a string in the watch request "
+    "and result, as an object in the GET /actions/watch answer",
+    ("email", "does not match '[a-z0-9]{9}[@][a-z0-9]{5}[.]com'"): "users.json's email pattern encodes one sample "
+    "address (9 characters @ 5 characters .com), not a rule",
+    ("notify_url", "does not match 'www[.][a-z]{5}zoho[.]com'"): "notifications.json's notify_url pattern encodes "
+    "one sample URL (www.?????zoho.com), not a rule",
+}
+
+
+def _defect_key(where: str, message: str):
+    field = where.rsplit("/", 1)[-1]
+    for (name, fragment) in KNOWN_SPEC_DEFECTS:
+        if field == name and fragment in message:
+            return (name, fragment)
+    return None
+
+
+def validate_line(index: int, line: dict, report: Report) -> None:
+    method, status = line["method"], int(line["status"])
+    finding = lambda detail: Finding(index, method, line["url"], status, detail)  # noqa: E731
+    target = target_of(line)
+    if target.api is None:
+        report.undescribed.append(finding(target.reason))
+        return
+    parts = urlsplit(line["url"])
+    request = MockRequest(target.host, method.lower(), target.path, args=parse_qsl(parts.query),
+                          headers=line.get("request_headers") or {},
+                          data=(line.get("request_body") or "").encode())
+    content_type = (line.get("response_headers") or {}).get("Content-Type", "")
+    response = MockResponse((line.get("response_body") or "").encode(), status_code=status,
+                            headers=line.get("response_headers") or {},
+                            content_type=content_type.split(";")[0].strip())
+    try:
+        target.api.validate_response(request, response)
+    except (PathNotFound, ServerNotFound):
+        report.undescribed.append(finding("a path the documents do not hold"))
+        return
+    except OperationNotFound:
+        report.undescribed.append(finding("a method the document does not define on this path"))
+        return
+    except ResponseNotFound:
+        report.undescribed.append(finding(f"the operation documents no {status} response"))
+        return
+    except MediaTypeNotFound:
+        if not response.data:
+            report.undescribed.append(finding(f"an empty {status} body where the document expects content"))
+        else:
+            report.errors.append(finding(f"media type {content_type!r} is not documented for {status}"))
+        return
+    except (InvalidData, DataValidationError, MissingData) as error:
+        messages = _schema_messages(error)
+        defects = [KNOWN_SPEC_DEFECTS.get(_defect_key(where, message)) for where, message in messages]
+        if all(defects):
+            report.undescribed.append(finding("; ".join(sorted(set(defects)))))
+        else:
+            report.errors.append(finding("; ".join(f"{where}: {message}" for where, message in messages)))
+        return
+    report.validated += 1
+
+
+def validate_log(path: Path) -> Report:
+    report = Report()
+    for index, text in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if text.strip():
+            validate_line(index, json.loads(text), report)
+    return report
+
+
+# --- Xero webhooks (sent by the sandbox to the portal, so not in the traffic log) ------------------------------
+
+@cache
+def _xero_webhooks() -> dict:
+    with open(specs_dir() / "xero" / "xero-webhooks.yaml", encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=SafeLoader)
+
+
+def webhook_errors(payload: dict, webhook: str) -> list[str]:
+    """Schema errors of one webhook body against the request body of `webhooks.<webhook>.post` (OpenAPI 3.1,
+    JSON Schema 2020-12, checked with jsonschema; formats such as uuid and date-time included)."""
+    from jsonschema import Draft202012Validator
+
+    document = _xero_webhooks()
+    body = document["webhooks"][webhook]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**document, **body}, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(payload)]
