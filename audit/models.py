@@ -17,6 +17,10 @@ def translate_message(message_key: str, message_params: dict | None, message: st
     """An audit message in the active language; the stored English `message` when it cannot be built."""
     if not message_key:
         return message
+    message_params = dict(message_params or {})
+    if isinstance(message_params.get("reason"), str) and message_params["reason"]:
+        nested = {key.partition(":")[2]: value for key, value in message_params.items() if key.startswith("reason:")}
+        message_params["reason"] = translate_message(message_params["reason"], nested, "")
     params = {
         key: _translated_param(key, value) if key in TRANSLATED_PARAMS and isinstance(value, str) and value else value
         for key, value in (message_params or {}).items()

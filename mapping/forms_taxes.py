@@ -55,3 +55,26 @@ class DefaultAccountsForm(forms.Form):
 
     def choices(self) -> dict:
         return {module.key: self.cleaned_data.get(f"account:{module.key}") or "" for module in self.modules}
+
+
+class ItemlessLinesForm(forms.Form):
+    """The Zoho product (by name) that Xero invoice lines without an item become: one default, and optionally one
+    per sales account code. An empty field removes the choice."""
+
+    def __init__(self, *args, accounts, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = [""] + [account.code for account in accounts]
+        self.fields["line_product:"] = forms.CharField(
+            label=_("Zoho product for lines without an item (default)"), required=False, max_length=200,
+            initial=(current.get("") or {}).get("name", ""),
+            help_text=_("Zoho CRM requires a product on every invoice line. Lines of any account without a "
+                        "product of their own below become this product; their description, quantity, price and "
+                        "tax are kept. Use a product that is not a Xero item, for example \"Freight\"."))
+        for account in accounts:
+            self.fields[f"line_product:{account.code}"] = forms.CharField(
+                label=_("Lines of account %(account)s") % {"account": f"{account.code} {account.name}"},
+                required=False, max_length=200, initial=(current.get(account.code) or {}).get("name", ""))
+
+    def names(self) -> dict:
+        """{account code or "": the product name typed, or ""}."""
+        return {code: (self.cleaned_data.get(f"line_product:{code}") or "").strip() for code in self.codes}

@@ -194,3 +194,24 @@ class XeroCurrency(TenantOwned):
 
     def __str__(self):
         return self.code
+
+
+class ItemlessLineProduct(TenantOwned):
+    """The Zoho product a Xero invoice line without an item becomes (Zoho requires a product on every line), in
+    one Xero organisation: one default (empty account code) and optionally one per Xero account code. On the way
+    back to Xero a line with this product has no item again, and the account code of the row it came from."""
+
+    xero_organisation = models.ForeignKey(
+        "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="mapping_itemless_line_products"
+    )
+    account_code = models.CharField(max_length=16, blank=True, default="")  # "" = lines of any other account
+    zoho_product_id = models.CharField(max_length=64)
+    zoho_product_name = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["xero_organisation", "account_code"], name="unique_itemless_line_product")
+        ]
+
+    def __str__(self):
+        return f"{self.account_code or '*'}: {self.zoho_product_name}"

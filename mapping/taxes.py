@@ -7,8 +7,17 @@ from django.db import transaction
 
 from connections.exceptions import PermanentError
 
-from .models import DefaultAccount, TaxMapping, XeroAccount, XeroCurrency, XeroTaxRate, ZohoTax
+from .models import (
+    DefaultAccount,
+    ItemlessLineProduct,
+    TaxMapping,
+    XeroAccount,
+    XeroCurrency,
+    XeroTaxRate,
+    ZohoTax,
+)
 from .registry import ACCOUNT_CODE_MODULES
+from .resolvers import itemless_account_of, line_product_of
 from .services import tax_mode
 from .validation import TaxContext
 
@@ -242,6 +251,44 @@ def default_accounts(xero_organisation) -> dict:
     )
 
 
+def line_products(xero_organisation) -> dict:
+    """{account code or "" (the default): {"id", "name"}} of the Zoho products chosen for item-less lines."""
+    return {
+        row.account_code: {"id": row.zoho_product_id, "name": row.zoho_product_name}
+        for row in ItemlessLineProduct.objects.filter(xero_organisation=xero_organisation)
+    }
+
+
+def _escape(text: str) -> str:
+    for character in ("\\", "(", ")", ","):
+        text = text.replace(character, "\\" + character)
+    return text
+
+
+def find_zoho_products(client, names) -> dict:
+    """{name: [{"id", "name"}, ...]} of the Zoho products called exactly ``name`` (one search per name).
+    ``client`` is a ZohoClient; provider errors propagate."""
+    found = {}
+    for name in dict.fromkeys(n for n in names if n):
+        rows = client.search("Products", f"(Product_Name:equals:{_escape(name)})")
+        found[name] = [{"id": str(row["id"]), "name": str(row.get("Product_Name") or name)} for row in rows
+                       if str(row.get("Product_Name") or "").casefold() == name.casefold()]
+    return found
+
+
+@transaction.atomic
+def save_line_products(xero_organisation, chosen: dict) -> None:
+    """``chosen``: {account code or "": {"id", "name"} or None (no product: the row goes)}."""
+    for code, product in chosen.items():
+        if product:
+            ItemlessLineProduct.objects.update_or_create(
+                organisation=xero_organisation.organisation, xero_organisation=xero_organisation,
+                account_code=code, defaults={"zoho_product_id": str(product["id"]),
+                                             "zoho_product_name": product["name"]})
+        else:
+            ItemlessLineProduct.objects.filter(xero_organisation=xero_organisation, account_code=code).delete()
+
+
 @transaction.atomic
 def save_default_accounts(xero_organisation, choices: dict) -> None:
     for module, code in choices.items():
@@ -275,6 +322,7 @@ class OrganisationResolver:
         self._tax_types = tax_mappings(xero_organisation)
         self._zoho_taxes = {t.name: t for t in ZohoTax.objects.filter(organisation=organisation)}
         self._default_accounts = default_accounts(xero_organisation)
+        self._line_products = line_products(xero_organisation)
 
     def to_xero(self, zoho_module, zoho_id):
         return self._to_xero_link(zoho_module, zoho_id)
@@ -298,6 +346,12 @@ class OrganisationResolver:
 
     def tax_mode(self):
         return self._tax_mode
+
+    def line_product(self, account_code):
+        return line_product_of(self._line_products, account_code)
+
+    def itemless_account(self, zoho_product_id):
+        return itemless_account_of(self._line_products, zoho_product_id)
 
 
 def problems_before_sync(organisation, xero_organisation, module_key, direction, mapping=None):

@@ -150,15 +150,45 @@ class _Transformer:
             (zoho_list, xero_list) if self.direction == ZOHO_TO_XERO else (xero_list, zoho_list)
         )
         local_rules = [self._localise(rule, xero_list, zoho_list) for rule in rules]
+        item_rule = next((rule for rule in local_rules if rule["xero"] == "ItemCode"
+                          and (rule.get("transform") or {}).get("kind") == "lookup"), None)
         lines = []
         for source_line in record.get(source_list) or []:
             line: dict = {}
+            itemless_account = self._itemless_account(item_rule, source_line)
             for rule in local_rules:
+                if rule is item_rule and itemless_account is not None:
+                    continue  # a Zoho line product that stands for "no item": the Xero line gets none
                 self.apply(rule, source_line, line, record)
+            if itemless_account:
+                line["AccountCode"] = itemless_account
+            if item_rule is not None and self.direction == XERO_TO_ZOHO:
+                self._itemless_product(item_rule, source_line, line)
             if line:
                 lines.append(line)
         if lines:
             payload[target_list] = lines
+
+    def _itemless_account(self, item_rule, zoho_line) -> str | None:
+        """Zoho -> Xero: the account code of a line whose product was chosen for Xero lines without an item ("":
+        the default account), else None."""
+        if item_rule is None or self.direction != ZOHO_TO_XERO or not hasattr(self.resolver, "itemless_account"):
+            return None
+        product = paths.get(zoho_line, zoho_paths(item_rule)[0]) if zoho_paths(item_rule) else None
+        product_id = product.get("id") if isinstance(product, dict) else product
+        return self.resolver.itemless_account(str(product_id)) if not is_empty(product_id) else None
+
+    def _itemless_product(self, item_rule, xero_line, zoho_line) -> None:
+        """Xero -> Zoho: a line without an item gets the Zoho product chosen for such lines (by its account code,
+        else the default), as Zoho requires a product on every line. Without one the line stays without a
+        product, and the planner's Zoho checks refuse the invoice with a message saying what to choose."""
+        targets = zoho_paths(item_rule)
+        if not targets or not is_empty(paths.get(xero_line, "ItemCode")) or not is_empty(
+                paths.get(zoho_line, targets[0])) or not hasattr(self.resolver, "line_product"):
+            return
+        product = self.resolver.line_product(str(xero_line.get("AccountCode") or ""))
+        if product:
+            paths.set(zoho_line, targets[0], {"id": str(product["id"])})
 
     @staticmethod
     def _localise(rule, xero_list, zoho_list):
@@ -242,6 +272,7 @@ class _Transformer:
                 field=path,
                 module=zoho_module,
                 record=name or zoho_id,
+                zoho_id=str(zoho_id),
             )
         return None
 

@@ -17,7 +17,7 @@ from connections.services import xero_organisations, zoho_connection
 from tenancy.access import current_organisation, require_manager, tenant_object_or_404
 
 from . import clients, services, taxes
-from .forms_taxes import DefaultAccountsForm, TaxMappingForm, TaxModeForm
+from .forms_taxes import DefaultAccountsForm, ItemlessLinesForm, TaxMappingForm, TaxModeForm
 from .models import XeroAccount, ZohoTax
 from .registry import ACCOUNT_CODE_MODULES, MODULES
 from .validation import tax_mapping_problems
@@ -136,7 +136,17 @@ def accounts(request):
         "current": taxes.default_accounts(xero_organisation) if xero_organisation else {},
     }
     form = DefaultAccountsForm(**form_args)
-    if request.method == "POST":
+    lines_args = {"accounts": form_args["accounts"],
+                  "current": taxes.line_products(xero_organisation) if xero_organisation else {}}
+    lines_form = ItemlessLinesForm(**lines_args)
+    if request.method == "POST" and request.POST.get("form") == "itemless":
+        require_manager(request)
+        lines_form = ItemlessLinesForm(request.POST, **lines_args)
+        if xero_organisation and lines_form.is_valid() and _save_line_products(
+                request, organisation, xero_organisation, lines_form):
+            messages.success(request, _("Products for lines without an item saved."))
+            return redirect(_url("mapping:accounts", xero_organisation))
+    elif request.method == "POST":
         require_manager(request)
         form = DefaultAccountsForm(request.POST, **form_args)
         if xero_organisation and form.is_valid():
@@ -151,6 +161,45 @@ def accounts(request):
             "xero_organisations": xero_organisations(organisation),
             "chart": chart,
             "form": form,
+            "lines_form": lines_form,
             "can_manage": _can_manage(request),
         },
     )
+
+
+def _save_line_products(request, organisation, xero_organisation, form) -> bool:
+    """Find each typed name among the Zoho products, then save; a name with no or several products is a field
+    error saying what to do, and nothing is saved."""
+    names = form.names()
+    current = taxes.line_products(xero_organisation)
+    unchanged = {code for code, name in names.items() if name and (current.get(code) or {}).get("name") == name}
+    wanted = [name for code, name in names.items() if name and code not in unchanged]
+    connection = zoho_connection(organisation)
+    if wanted and connection is None:
+        form.add_error(None, _("Connect Zoho CRM first: the products are looked up there."))
+        return False
+    try:
+        found = taxes.find_zoho_products(clients.zoho_client(connection), wanted) if wanted else {}
+    except ProviderError as error:
+        messages.error(request, clients.provider_message(error))
+        return False
+    chosen = {}
+    for code, name in names.items():
+        field = f"line_product:{code}"
+        if not name:
+            chosen[code] = None
+        elif code in unchanged:
+            chosen[code] = current[code]
+        elif len(found.get(name, [])) == 1:
+            chosen[code] = found[name][0]
+        elif not found.get(name):
+            form.add_error(field, _("Zoho CRM has no product called \"%(name)s\". Create it in Zoho CRM (for "
+                                    "example as a non-stock product), or correct the name, then save again.")
+                           % {"name": name})
+        else:
+            form.add_error(field, _("Zoho CRM has %(count)s products called \"%(name)s\". Rename all but one in "
+                                    "Zoho CRM, then save again.") % {"count": len(found[name]), "name": name})
+    if form.errors:
+        return False
+    taxes.save_line_products(xero_organisation, chosen)
+    return True

@@ -15,8 +15,8 @@ from mapping import services as mapping_services
 from mapping import transform as mapping_transform
 from mapping.taxes import OrganisationResolver
 
-from . import settings_services
-from .engine import invoice_rules
+from . import failures, settings_services
+from .engine import invoice_rules, messages
 from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .engine.operations import Link, LinkIndex, Policy, TransformError, Transforms
 from .gateways import XeroGateway, ZohoGateway
@@ -31,6 +31,7 @@ LINK_FIELDS = (
 ZOHO_MODULES = {"accounts": "Accounts", "products": "Products", "invoices": "Invoices", "contacts": "Contacts"}
 ENGINE_MODULE = {value: key for key, value in ZOHO_MODULES.items()}
 SYSTEM_FIELDS = ("Modified_Time",)
+DEPENDENCY_LABELS = {"accounts": messages.ACCOUNT, "products": messages.PRODUCT, "contacts": messages.CONTACT}
 
 
 def _link(row: RecordLink) -> Link:
@@ -140,13 +141,13 @@ class SyncContext:
             try:
                 return mapping_transform.to_xero(module, to_xero_mapping, record, self.resolver())
             except mapping_transform.MappingError as error:
-                raise TransformError(str(error)) from None
+                raise self._transform_error(error, ZOHO_TO_XERO) from None
 
         def to_zoho(record):
             try:
                 payload = mapping_transform.to_zoho(module, to_zoho_mapping, record, self.resolver())
             except mapping_transform.MappingError as error:
-                raise TransformError(str(error)) from None
+                raise self._transform_error(error, XERO_TO_ZOHO) from None
             if module == "invoices" and "Status" in payload:  # the mapping syncs the status back
                 status = invoice_rules.zoho_status(record, today, status_values)
                 if status:
@@ -154,6 +155,22 @@ class SyncContext:
             return payload
 
         return Transforms(to_xero, to_zoho)
+
+    def _transform_error(self, error, direction: str) -> TransformError:
+        """The transform's whole message; for a record that points to another one that failed to sync (an invoice's
+        product), the invoice waits for it and says why, instead of "not in Xero yet"."""
+        dependency = ENGINE_MODULE.get(str(error.params.get("module") or ""))
+        zoho_id = str(error.params.get("zoho_id") or "")
+        if dependency and zoho_id:
+            failure = failures.last_failure(self.xero_organisation, dependency, direction, zoho_id)
+            if failure is not None:
+                key, params = failure
+                return TransformError(str(error), messages.WAITS_FOR_DEPENDENCY, {
+                    "dependency": DEPENDENCY_LABELS.get(dependency, dependency),
+                    "name": str(error.params.get("record") or zoho_id),
+                    "target": "Xero" if direction == ZOHO_TO_XERO else "Zoho CRM",
+                    **failures.as_reason(key, params)})
+        return TransformError(str(error), error.message_key, error.params)
 
     def _zoho_picklist(self, module, field_name):
         for field in mapping_services.zoho_fields(self.organisation, module):
@@ -185,7 +202,14 @@ class SyncContext:
         )
         if module == "invoices" and direction == ZOHO_TO_XERO:
             policy.enabled_currencies = self.enabled_currencies()
+        if direction == XERO_TO_ZOHO:
+            policy.zoho_fields = self.zoho_field_checks(module)
         return policy
+
+    def zoho_field_checks(self, module: str) -> dict:
+        """The module's Zoho field metadata the planner checks Zoho-bound payloads against (zoho_checks)."""
+        return {field["api_name"]: {key: field.get(key) for key in ("label", "mandatory", "length", "read_only")}
+                for field in mapping_services.zoho_fields(self.organisation, module)}
 
     def enabled_currencies(self):
         if self._currencies == "unknown":
@@ -272,6 +296,9 @@ class BufferedAudit:
         self.context = context
 
     def record(self, operation):
+        if operation.message_key == messages.PROVIDER_REFUSED_FIELD and operation.direction == XERO_TO_ZOHO:
+            field = self.context.zoho_field_checks(operation.module).get(operation.params.get("field")) or {}
+            operation.params["field"] = field.get("label") or operation.params.get("field")  # Zoho's own label
         values = operation.payload if operation.status == "success" or operation.action != "skip" else None
         if operation.losing_values is not None:
             values = {"written": values, "losing_values": operation.losing_values}

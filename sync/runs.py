@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from connections.exceptions import TransientError
 
+from . import failures
 from .context import SyncContext, checkpoint
 from .engine.batch import run_batch
 from .engine.modules import XERO, XERO_TO_ZOHO, ZOHO, ZOHO_TO_XERO, sides, spec
@@ -187,16 +188,23 @@ def _dependencies(run: SyncRun, context: SyncContext, sources: list[dict]) -> No
         }
     for module, ids in wanted.items():
         if ids and context.module_settings(module).allow_sync:
-            sync_inline(context, module, run.direction, ids)
+            sync_inline(context, module, run.direction, ids,
+                        retry_failed=run.trigger in failures.RETRY_TRIGGERS)
 
 
-def sync_inline(context: SyncContext, module: str, direction: str, ids) -> list:
-    """Sync some records of a module now, within the caller's context (dependencies, small resyncs)."""
+def sync_inline(context: SyncContext, module: str, direction: str, ids, *, retry_failed: bool = True) -> list:
+    """Sync some records of a module now, within the caller's context (dependencies, small resyncs).
+
+    `retry_failed=False` (an invoice's dependencies): a record whose last attempt failed for a reason of its own
+    and that has not changed since is not tried again, so one failing product is reported once, not once more
+    for every invoice that needs it; those invoices say that they wait on it."""
     source_side, _ = sides(direction)
     gateway = context.gateway(source_side)
     records = gateway.read(module, ids=list(ids))
     found = {spec(module).record_id(source_side, r) for r in records}
     deleted = [str(i) for i in ids if str(i) not in found]
+    if not retry_failed:
+        records = failures.without_unchanged_failures(context.xero_organisation, module, direction, records)
     with module_lock(context.xero_organisation, module) as waited:
         if waited:
             context.refresh()

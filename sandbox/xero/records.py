@@ -131,12 +131,15 @@ def read_elements(request, collection: str, *, single_ok: bool = True) -> list:
     return elements
 
 
-def write_batch(request, collection: str, entity: str, elements: list, apply, *, error_flag: str | None):
+def write_batch(request, collection: str, entity: str, elements: list, apply, *, error_flag: str | None,
+                echo_defaults: dict | None = None):
     """Apply each element in its own savepoint; answer as Xero does with or without summarizeErrors.
 
     apply(element) -> serialized record (raises Invalid). Valid elements are saved even when others fail.
     error_flag is the schema's flag of an element in error (HasValidationErrors, HasErrors on invoices); None
-    for a schema that has none (Item: StatusAttributeString and ValidationErrors only).
+    for a schema that has none (Item: StatusAttributeString and ValidationErrors only). echo_defaults fills the
+    schema's required properties into the echo of a failed element that lacked them (an Item's Code is required,
+    and xero-python refuses to build an Item without one).
     """
     if not elements:
         return formats.no_data(entity)
@@ -147,7 +150,7 @@ def write_batch(request, collection: str, entity: str, elements: list, apply, *,
             with transaction.atomic(using="sandbox"):
                 saved = apply(element)
         except Invalid as error:
-            echo = dict(element)
+            echo = {**(echo_defaults or {}), **element}
             if error_flag:
                 echo[error_flag] = True
             echo["StatusAttributeString"] = "ERROR"

@@ -24,7 +24,7 @@ def _as_uuid(value):
         return None
 
 
-def _write(request, collection, entity, rules, *, error_flag, target=None, mode=None, **extra):
+def _write(request, collection, entity, rules, *, error_flag, target=None, mode=None, echo_defaults=None, **extra):
     elements = read_elements(request, collection)
     organisation = request.xero_org
     mode = mode or ("put" if request.method == "PUT" else "post")
@@ -38,7 +38,8 @@ def _write(request, collection, entity, rules, *, error_flag, target=None, mode=
         emitted.extend(events)
         return result
 
-    response = write_batch(request, collection, entity, elements, one, error_flag=error_flag)
+    response = write_batch(request, collection, entity, elements, one, error_flag=error_flag,
+                           echo_defaults=echo_defaults)
     webhooks.emit(request, organisation.pk, [e for e in emitted if e[0] in webhooks.RESOURCE])
     return response
 
@@ -97,7 +98,8 @@ def contact_detail(request, ident):
 @require_http_methods(["GET", "PUT", "POST"])
 def items_collection(request):
     if request.method != "GET":
-        return _write(request, "Items", "Item", items, error_flag=None, unitdp=_unitdp(request))
+        return _write(request, "Items", "Item", items, error_flag=None, unitdp=_unitdp(request),
+                      echo_defaults={"Code": ""})
     unitdp = _unitdp(request)
     return ListQuery(items.FIELDS, paged=False).respond(
         request, "Items", Item.objects.filter(organisation=request.xero_org).order_by("code"),
@@ -118,7 +120,8 @@ def item_detail(request, ident):
         item.delete()
         return HttpResponse(status=204)
     if request.method == "POST":
-        return _write(request, "Items", "Item", items, error_flag=None, target=item, unitdp=_unitdp(request))
+        return _write(request, "Items", "Item", items, error_flag=None, target=item, unitdp=_unitdp(request),
+                      echo_defaults={"Code": ""})
     return formats.json_response(formats.envelope("Items", [items.serialize(item, unitdp=_unitdp(request))]))
 
 

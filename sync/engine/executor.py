@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from . import messages
 from .fingerprint import fingerprint
 from .modules import XERO, ModuleSpec, sides
 from .operations import CREATE, DELETE, FAILED, MATCH, SIDE_LABELS, SKIPPED, SUCCESS, UPDATE, Operation
@@ -94,12 +93,7 @@ class Executor:
                 operation.target = self._after(operation, result)
                 operation.target_modified = result.modified or self.spec.modified(self.target_side, operation.target)
             else:
-                operation.fail(
-                    messages.PROVIDER_REFUSED,
-                    error_code=result.error_code,
-                    error_message=result.error_message,
-                    error=result.error_message or result.error_code,
-                )
+                operation.refused(result)
 
     def _after(self, operation: Operation, result: WriteResult) -> dict:
         """The target record as it is now (what the provider echoed, else what we know merged with what we wrote)."""

@@ -68,7 +68,18 @@ DEPENDENCY_MISSING = gettext_noop(
     "synced first. Fix that record (see its entry), then resync this one."
 )
 TRANSFORM_FAILED = gettext_noop("The values could not be mapped: %(error)s Fix the mapping or the record, then resync.")
-PROVIDER_REFUSED = gettext_noop("%(target)s refused the record: %(error)s Fix the record, then resync.")
+PROVIDER_REFUSED = gettext_noop("%(target)s refused the record: %(error)s Fix the record, then resync.")  # old entries
+PROVIDER_REFUSED_FIELD = gettext_noop(
+    "%(target)s refused the value \"%(value)s\" of %(field)s (error %(code)s; its answer is shown in this entry's "
+    "details). Correct %(field)s, then resync."
+)
+PROVIDER_REFUSED_RECORD = gettext_noop(
+    "%(target)s refused the record (error %(code)s; its answer is shown in this entry's details). Correct what it "
+    "names, then resync."
+)
+WAITS_FOR_DEPENDENCY = gettext_noop(
+    "Waits for its %(dependency)s \"%(name)s\", which could not be synced to %(target)s: %(reason)s"
+)
 PROVIDER_UNAVAILABLE = gettext_noop(
     "%(target)s could not be reached (%(error)s). The portal will try again on the next run, or press Resync."
 )
@@ -84,3 +95,32 @@ INVOICE_HAS_PAYMENTS = gettext_noop(
 )
 ZOHO_DELETED = gettext_noop("%(status)s in Xero, so the Zoho CRM record was deleted.")
 ALREADY_GONE = gettext_noop("Deleted in %(source)s; the %(target)s record was already gone.")
+
+# Zoho-bound checks (zoho_checks): what Zoho CRM would refuse, found before anything is written.
+PRODUCT = gettext_noop("product")
+ACCOUNT = gettext_noop("account")
+CONTACT = gettext_noop("contact")
+ZOHO_VALUE_MISSING = gettext_noop(
+    "Zoho CRM requires a value for %(field)s, and the mapped value is empty. Fill it in Xero, or map another "
+    "field to %(field)s under Mapping, then resync."
+)
+ZOHO_VALUE_TOO_LONG = gettext_noop(
+    "The value \"%(value)s\" of %(field)s has %(length)s characters; Zoho CRM accepts at most %(max)s. Shorten it "
+    "in Xero, then resync."
+)
+ZOHO_LINE_VALUE_MISSING = gettext_noop(
+    "Line %(line)s (\"%(value)s\") has no value for %(field)s, which Zoho CRM requires on every invoice line. "
+    "Fill it in Xero, then resync."
+)
+ITEMLESS_LINE_NO_PRODUCT = gettext_noop(
+    "Line %(line)s (\"%(value)s\") has no Xero item, and Zoho CRM requires a %(field)s on every invoice line. "
+    "Choose a Zoho product for lines without an item under Mapping › Xero Accounts, then resync."
+)
+WAITS_FOR_PRODUCT = gettext_noop(
+    "Waits for the product with the Xero item code \"%(value)s\" (line %(line)s, %(field)s), which is not in "
+    "Zoho CRM yet. Fix that product (see its entry), then resync this invoice."
+)
+WAITS_FOR_CONTACT = gettext_noop(
+    "Waits for the Xero contact \"%(value)s\" (%(field)s), which is not in Zoho CRM yet. Fix that contact (see "
+    "its entry), then resync this invoice."
+)

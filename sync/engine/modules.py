@@ -23,6 +23,7 @@ class ModuleSpec:
     xero_id_field: str
     xero_name_field: str
     depends_on: tuple[str, ...] = ()
+    line_subform: str | None = None  # the Zoho subform of the record's lines (invoices: Invoiced_Items)
 
     def zoho_name(self, record: dict) -> str:
         value = record.get(self.zoho_name_field)
@@ -49,7 +50,7 @@ MODULES = {
     "products": ModuleSpec("products", "Products", "Product_Name", "Xero_Item_ID", "ItemID", "Code"),
     "invoices": ModuleSpec(
         "invoices", "Invoices", "Subject", "Xero_Invoice_ID", "InvoiceID", "InvoiceNumber",
-        depends_on=("accounts", "products"),
+        depends_on=("accounts", "products"), line_subform="Invoiced_Items",
     ),
 }
 ENGINE_MODULES = tuple(MODULES)

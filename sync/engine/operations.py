@@ -12,7 +12,12 @@ SIDE_LABELS = {"zoho": "Zoho CRM", "xero": "Xero"}
 
 
 class TransformError(ValueError):
-    """A record that cannot be mapped; the message says what to fix."""
+    """A record that cannot be mapped; the message says what to fix. `message_key` and `params`: the whole
+    translatable message (mapping.errors.MappingError's), shown in the reader's language."""
+
+    def __init__(self, message: str = "", message_key: str = "", params: dict | None = None):
+        super().__init__(message)
+        self.message_key, self.params = message_key, dict(params or {})
 
 
 class DependencyMissing(TransformError):
@@ -102,6 +107,7 @@ class Policy:
     enabled_currencies: frozenset | None = None  # Xero organisation's currencies (None: not checked)
     organisation_name: str = ""
     today: date | None = None
+    zoho_fields: dict | None = None  # towards Zoho: the module's field metadata, checked before writing
 
 
 @dataclass
@@ -153,8 +159,42 @@ class Operation:
         self.params.update(params)
         return self
 
+    def transform_failed(self, error: Exception) -> "Operation":
+        """Fail with the transform's own whole message; provider-free English text only as a last resort."""
+        from . import messages
+
+        key = getattr(error, "message_key", "")
+        if key:
+            return self.fail(key, **{k: v for k, v in error.params.items() if isinstance(v, str | int | float)})
+        return self.fail(messages.TRANSFORM_FAILED, error=str(error))
+
+    def refused(self, result) -> "Operation":
+        """Fail with the provider's refusal: the translated message names the field and its value when the
+        provider said which; the provider's own words go to the entry's details (error_message), never into it."""
+        from . import messages
+
+        field = _refused_field(result.response)
+        code = result.error_code or "-"
+        if field:
+            value = (self.payload or {}).get(field)
+            value = value.get("name") or value.get("id") if isinstance(value, dict) else value
+            return self.fail(messages.PROVIDER_REFUSED_FIELD, error_code=result.error_code,
+                             error_message=result.error_message, field=field, code=code,
+                             value="" if value is None else str(value)[:200])
+        return self.fail(messages.PROVIDER_REFUSED_RECORD, error_code=result.error_code,
+                         error_message=result.error_message, code=code)
+
     def fail(self, message_key: str, *, error_code: str = "", error_message: str = "", **params) -> "Operation":
         self.status, self.message_key = FAILED, message_key
         self.error_code, self.error_message = error_code, error_message
         self.params.update(params)
         return self
+
+
+def _refused_field(response) -> str:
+    """The field a provider's refusal names: Zoho's details.api_name (or json_path), else ""."""
+    if not isinstance(response, dict):
+        return ""
+    details = response.get("details") if isinstance(response.get("details"), dict) else {}
+    field = details.get("api_name") or ""
+    return str(field) if isinstance(field, str) else ""

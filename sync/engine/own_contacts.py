@@ -37,7 +37,7 @@ def own_contacts_to_zoho(contacts, *, zoho, links, store, audit, policy, to_zoho
         try:
             payload = xero_side(to_zoho, contact)
         except TransformError as error:
-            operations.append(operation.fail(messages.TRANSFORM_FAILED, error=str(error)))
+            operations.append(operation.transform_failed(error))
             continue
         operation.payload = payload
         operation.source_fingerprint = fingerprint({**payload, "Xero_Contact_ID": contact_id})
@@ -56,8 +56,7 @@ def own_contacts_to_zoho(contacts, *, zoho, links, store, audit, policy, to_zoho
         for operation, result in zip(writes, results, strict=True):
             operation.response = result.response
             if not result.ok:
-                operation.fail(messages.PROVIDER_REFUSED, error_code=result.error_code,
-                               error_message=result.error_message, error=result.error_message or result.error_code)
+                operation.refused(result)
                 continue
             operation.status, operation.target_modified = SUCCESS, result.modified
             record = result.record or {**operation.payload, "id": operation.target_id}

@@ -166,7 +166,7 @@ class PersonsToXero:
         try:
             person = person_of(self.to_xero(record))
         except TransformError as error:
-            return operation.fail(messages.TRANSFORM_FAILED, error=str(error))
+            return operation.transform_failed(error)
         operation.payload = person
         operation.source_fingerprint = fingerprint(person)
         contact_id = account_link.xero_id
@@ -246,8 +246,7 @@ class PersonsToXero:
                     operation.target = result.record or {"ContactPersons": self.lists[contact_id]}
                     operation.target_modified = result.modified
                 else:
-                    operation.fail(messages.PROVIDER_REFUSED, error_code=result.error_code,
-                                   error_message=result.error_message, error=result.error_message or result.error_code)
+                    operation.refused(result)
 
     def _finish(self, operation: Operation) -> None:
         contact_id = operation.params.pop("__contact_id", None) or operation.target_id.split(SEPARATOR, 1)[0]
@@ -333,7 +332,7 @@ class PersonsToZoho:
         try:
             payload = dict(self.to_zoho(person) or {})
         except TransformError as error:
-            return operation.fail(messages.TRANSFORM_FAILED, error=str(error))
+            return operation.transform_failed(error)
         payload = {k: v for k, v in payload.items() if v not in (None, "")}
         payload["Account_Name"] = {"id": account.zoho_id}
         operation.payload = payload
@@ -388,8 +387,7 @@ class PersonsToZoho:
                 operation.target = result.record or {**(operation.target or {}), **operation.payload}
                 operation.target_modified = result.modified
             else:
-                operation.fail(messages.PROVIDER_REFUSED, error_code=result.error_code,
-                               error_message=result.error_message, error=result.error_message or result.error_code)
+                operation.refused(result)
 
     def _finish(self, operation: Operation) -> None:
         contact_id = operation.params.pop("__contact_id", "")

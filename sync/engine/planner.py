@@ -15,7 +15,7 @@ Module rules: Xero contact names (`names`), invoice statuses and currencies (`in
 
 from django.utils.translation import gettext_noop
 
-from . import invoice_rules, matching, messages, names
+from . import invoice_rules, matching, messages, names, zoho_checks
 from .deletes import plan_delete
 from .fingerprint import differences, fingerprint, parse_time, same_time
 from .modules import XERO, ZOHO, ModuleSpec, sides
@@ -125,7 +125,7 @@ class Planner:
                 zoho_id=error.zoho_id,
             )
         except TransformError as error:
-            operation.fail(messages.TRANSFORM_FAILED, error=str(error))
+            operation.transform_failed(error)
         return None
 
     def _plan_record(self, record: dict) -> Operation:
@@ -257,6 +257,10 @@ class Planner:
     def _check_write(self, operation: Operation) -> Operation:
         if self.target_side == XERO and self.spec.key == "invoices":
             failure = invoice_rules.check_for_xero(operation, self.policy)
+            if failure:
+                return failure
+        if self.target_side == ZOHO:
+            failure = zoho_checks.check_for_zoho(operation, self.policy.zoho_fields, self.spec.line_subform)
             if failure:
                 return failure
         if self.names is not None and operation.action in (CREATE, UPDATE):

@@ -45,6 +45,7 @@ from mapping import services as mapping_services
 from mapping import taxes as mapping_taxes
 from mapping.models import XeroAccount, XeroTaxRate, ZohoFieldCache, ZohoTax
 from mapping.registry import DIRECTION_SLUGS, MAPPABLE_MODULES
+from sync import services as sync_services
 from sync.engine import messages as engine_messages
 from sync.models import RecordLink, RunStatus, SyncRun
 from sync.trigger_models import ButtonKey, HistoricalItem, HistoricalJob, JobStatus
@@ -149,6 +150,8 @@ def build_world(sandbox, client, organisation, owner, settings, live_server):
         copy_trigger.copy_record(organisation, "accounts", record_id)
     copy_trigger.copy_record(organisation, "accounts", "999999999999")
 
+    _messy_failures(organisation, first, zoho)
+
     # More history: failures with the engine's messages, a skipped record, a connection problem, runs.
     tenant = {"xero_tenant_id": first.tenant_id, "xero_tenant_name": first.tenant_name}
     failed = make_entry(organisation, module=Module.INVOICES, action=Action.CREATE, status=Status.FAILED,
@@ -226,6 +229,44 @@ def build_world(sandbox, client, organisation, owner, settings, live_server):
         record["Product_Name"] for record in zoho.iter_records("Products", ["Product_Name"])]
     return {"xero": xero_organisations, "account_name": accounts[0]["Account_Name"], "zoho_names": zoho_names, "jobs": jobs, "entries": list(AuditEntry.objects.filter(
         organisation=organisation)), "batches": [batch, running_batch], "other": other}
+
+
+def _messy_failures(organisation, xero_organisation, zoho):
+    """Real failures of a messy world (issue 13), made by the engine: a Xero invoice with a line without an item
+    (no Zoho product chosen for such lines), a contact whose name is too long for Zoho and its invoice, which waits
+    for it; Copy to Xero of a Zoho invoice whose product's tax has no Xero rate (the invoice waits for the product
+    and says why); and a provider refusal whose English answer belongs in the entry's details only."""
+    xero = XeroClient(xero_organisation)
+    contact = next(iter(xero.iter_contacts()))["ContactID"]
+    [too_long] = xero.save_contacts([{"Name": "Long " + "Trading Company Name " * 10}])
+    line = {"Description": "Call-out fee", "Quantity": 1, "UnitAmount": 80, "AccountCode": "200"}
+    invoices = xero.save_invoices([
+        {"Type": "ACCREC", "Contact": {"ContactID": contact}, "Date": "2026-11-02", "Status": "DRAFT",
+         "DueDate": "2026-12-02", "LineItems": [line]},
+        {"Type": "ACCREC", "Contact": {"ContactID": too_long.id}, "Date": "2026-11-02", "Status": "DRAFT",
+         "DueDate": "2026-12-02", "LineItems": [line]}])
+    sync_services.sync_records(xero_organisation, "invoices", "xero_to_zoho", ids=[i.id for i in invoices],
+                               trigger="cron")
+    mapping_taxes.refresh_zoho_taxes(organisation, zoho)
+    mapping_taxes.save_default_accounts(xero_organisation, {"invoices": "200", "products": "200"})
+    [account] = zoho.insert_records("Accounts", [{"Account_Name": "Wombat Joinery"}])
+    [product] = zoho.insert_records("Products", [{"Product_Name": "Cable kit 48", "Product_Code": "CK-48",
+                                                  "Unit_Price": 20, "Taxable": True, "Tax": ["GST"]}])
+    [invoice] = zoho.insert_records("Invoices", [{
+        "Subject": "Wiring", "Account_Name": {"id": account.id}, "Status": "Created",
+        "Invoiced_Items": [{"Product_Name": {"id": product.id}, "Quantity": 2, "List_Price": 20}]}])
+    copy_trigger.copy_record(organisation, "invoices", invoice.id)
+    make_entry(organisation, module=Module.PRODUCTS, action=Action.CREATE, status=Status.FAILED,
+               trigger=Trigger.CRON, direction=Direction.XERO_TO_ZOHO, record_name="Cable kit 48",
+               message_key=engine_messages.PROVIDER_REFUSED_FIELD,
+               message_params={"target": "Zoho CRM", "field": "Product_Code", "value": "CK-48",
+                               "code": "DUPLICATE_DATA"},
+               provider_error_code="DUPLICATE_DATA", provider_error="duplicate data",
+               xero_tenant_id=xero_organisation.tenant_id, xero_tenant_name=xero_organisation.tenant_name)
+    failed = set(AuditEntry.objects.filter(organisation=organisation, status=Status.FAILED)
+                 .values_list("message_key", flat=True))
+    assert {engine_messages.ITEMLESS_LINE_NO_PRODUCT, engine_messages.WAITS_FOR_CONTACT,
+            engine_messages.ZOHO_VALUE_TOO_LONG, engine_messages.WAITS_FOR_DEPENDENCY} <= failed, failed
 
 
 def names_in(organisation_ids) -> list:

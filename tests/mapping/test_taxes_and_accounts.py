@@ -25,6 +25,14 @@ def xero_rate(name, tax_type, rate, revenue=True):
 
 
 class FakeZoho:
+    PRODUCTS = [{"id": "90", "Product_Name": "Freight"}, {"id": "91", "Product_Name": "Materials"},
+                {"id": "92", "Product_Name": "Materials"}]
+
+    def search(self, module, criteria):
+        assert module == "Products" and criteria.startswith("(Product_Name:equals:")
+        name = criteria.removeprefix("(Product_Name:equals:").removesuffix(")")
+        return [row for row in self.PRODUCTS if row["Product_Name"].lower() == name.lower()]
+
     def get_taxes(self):
         return [
             {"id": "1", "name": "GST", "value": 10.0},
@@ -180,6 +188,26 @@ def test_the_chart_of_accounts_is_listed_and_default_sales_accounts_are_saved(
     )
     assert "Default sales accounts saved." in response.content.decode()
     assert taxes.default_accounts(xero_organisation) == {"products": "200", "invoices": "260"}
+
+
+def test_the_admin_chooses_zoho_products_for_itemless_lines_by_name_with_one_per_account_code(
+    refreshed, owner_client, xero_organisation
+):
+    url = reverse("mapping:accounts")
+    data = {"xero": str(xero_organisation.pk), "form": "itemless", "line_product:": "Freight",
+            "line_product:260": "Materials", "line_product:200": "Pallets"}
+    html = owner_client.post(url, data).content.decode()
+    assert "Zoho CRM has no product called &quot;Pallets&quot;." in html
+    assert "Zoho CRM has 2 products called &quot;Materials&quot;." in html
+    assert taxes.line_products(xero_organisation) == {}  # nothing saved while a name is wrong
+    response = owner_client.post(url, {**data, "line_product:260": "", "line_product:200": "freight"}, follow=True)
+    assert "Products for lines without an item saved." in response.content.decode()
+    assert taxes.line_products(xero_organisation) == {"": {"id": "90", "name": "Freight"},
+                                                      "200": {"id": "90", "name": "Freight"}}
+    resolver = taxes.OrganisationResolver(xero_organisation.organisation, xero_organisation)
+    assert resolver.line_product("260") == {"id": "90", "name": "Freight"}  # no own product: the default
+    owner_client.post(url, {**data, "line_product:": "", "line_product:260": "", "line_product:200": ""})
+    assert taxes.line_products(xero_organisation) == {}
 
 
 def test_the_resolver_applies_the_tax_mapping_default_accounts_and_tax_mode(

@@ -214,6 +214,8 @@ KNOWN_SPEC_DEFECTS = {
     "own example (\"2019-12-07T18:46:19.5165400\") shows, while its schema says format date-time (RFC 3339 wants one)",
     ("updatedDateUtc", "is not a 'date-time'"): "connection timestamps have no UTC offset, as the identity document's "
     "own example (\"2019-12-07T18:46:19.5165400\") shows, while its schema says format date-time (RFC 3339 wants one)",
+    ("eventDateUtc", "is not a 'date-time'"): "webhook event dates have no UTC offset, as xero-webhooks.yaml's own "
+    "examples (\"2024-06-21T01:15:39.902\") show, while its schema says format date-time",
     ("time_zone", "is not of type 'object'"): "users.json types a user's time_zone as an object, org.json types "
     "time_zone as a string (an IANA zone name, which Zoho sends)",
     ("channel_id", "is not of type 'object'"): "notifications.json types channel_id as a string in the watch request "
@@ -292,12 +294,33 @@ def _xero_webhooks() -> dict:
         return yaml.load(handle, Loader=SafeLoader)
 
 
-def webhook_errors(payload: dict, webhook: str) -> list[str]:
-    """Schema errors of one webhook body against the request body of `webhooks.<webhook>.post` (OpenAPI 3.1,
-    JSON Schema 2020-12, checked with jsonschema; formats such as uuid and date-time included)."""
+def webhook_errors(payload: dict, webhook: str) -> tuple[list[str], set[str]]:
+    """(schema errors, known document defects met) of one webhook body against the request body of
+    `webhooks.<webhook>.post` (OpenAPI 3.1, JSON Schema 2020-12, checked with jsonschema, formats included)."""
     from jsonschema import Draft202012Validator
 
     document = _xero_webhooks()
     body = document["webhooks"][webhook]["post"]["requestBody"]["content"]["application/json"]["schema"]
     validator = Draft202012Validator({**document, **body}, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(payload)]
+    errors, defects = [], set()
+    for error in validator.iter_errors(payload):
+        where = "/".join(map(str, error.absolute_path)) or "(body)"
+        key = _defect_key(where, error.message)
+        if key:
+            defects.add(KNOWN_SPEC_DEFECTS[key])
+        else:
+            errors.append(f"{where}: {error.message}")
+    return errors, defects
+
+
+if __name__ == "__main__":  # python -m tests.sandbox.spec_conformance <traffic log>: validate any recorded log
+    import os
+    import sys
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "syncportal.settings.test")
+    django.setup()
+    found = validate_log(Path(sys.argv[1]))
+    print(found.describe())
+    sys.exit(1 if found.errors else 0)

@@ -104,6 +104,17 @@ def test_get_one_invoice_returns_line_items_with_line_tax_and_computed_totals(cr
     assert "Invoiced_Items" not in crm.get("Invoices", params={"fields": "Subject,Invoiced_Items"}).json()["data"][0]
 
 
+def test_an_invoice_line_without_a_product_is_refused_as_real_zoho_does(crm):
+    account = crm.get("Accounts", params={"fields": "Account_Name", "per_page": 1}).json()["data"][0]
+    response = crm.post("Invoices", json={"data": [{
+        "Subject": "Freight only", "Account_Name": {"id": account["id"]},
+        "Invoiced_Items": [{"Description": "Freight", "Quantity": 1, "List_Price": 25}]}]})
+    result = response.json()["data"][0]
+    assert result["code"] == "MANDATORY_NOT_FOUND"
+    assert result["details"]["api_name"] == "Product_Name"
+    assert result["details"]["json_path"] == "$.data[0].Invoiced_Items[0].Product_Name"
+
+
 def test_insert_takes_at_most_a_hundred_records(crm):
     response = crm.post("Accounts", json={"data": [_account(f"Bulk {i}") for i in range(101)]})
     assert response.status_code == 400 and response.json()["code"] == "LIMIT_EXCEEDED"

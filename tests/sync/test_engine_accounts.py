@@ -221,7 +221,9 @@ def test_one_refused_record_does_not_fail_its_neighbours():
     operations = world.sync("accounts", ZOHO_TO_XERO)
     assert [(op.name, op.status) for op in operations] == [("Good", "success"), ("Bad", "failed")]
     failed = world.audit.entries[-1]
-    assert failed["message_key"] == messages.PROVIDER_REFUSED and failed["error"] == "The contact name is invalid."
+    # The provider's words go to the entry's details, never into the translated message.
+    assert failed["message_key"] == messages.PROVIDER_REFUSED_RECORD and failed["error"] == "The contact name is invalid."
+    assert failed["params"]["code"] == "INVALID" and "The contact name" not in str(failed["params"])
     # The failure is retried on the next pass (no link was stored for it).
     world.xero.refusals.clear()
     world.sync("accounts", ZOHO_TO_XERO)
