@@ -26,6 +26,9 @@ from . import clock, providers
 SECRET_FIELDS = {
     "access_token", "refresh_token", "id_token", "client_secret", "code", "code_verifier", "token", "password",
 }
+# In JSON bodies `code` is an API's result or error code (Zoho's "SUCCESS", "INVALID_DATA"), which whoever
+# validates the log needs to see; an OAuth authorization code only travels in URLs and form bodies.
+JSON_SECRET_FIELDS = SECRET_FIELDS - {"code"}
 SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 MASK = "***"
 _log_lock = threading.Lock()
@@ -120,13 +123,19 @@ def mask_url(url: str) -> str:
 
 def _mask_json(value):
     if isinstance(value, dict):
-        return {k: (MASK if k in SECRET_FIELDS and isinstance(v, str) else _mask_json(v)) for k, v in value.items()}
+        return {k: (MASK if k in JSON_SECRET_FIELDS and isinstance(v, str) else _mask_json(v))
+                for k, v in value.items()}
     if isinstance(value, list):
         return [_mask_json(v) for v in value]
     return value
 
 
+BINARY_TYPES = ("application/zip", "application/octet-stream", "application/x-download", "application/pdf")
+
+
 def mask_body(body: bytes, content_type: str) -> str:
+    if body and content_type.split(";")[0].strip().lower() in BINARY_TYPES:  # e.g. a bulk read result
+        return f"<{len(body)} bytes of {content_type.split(';')[0].strip()}>"
     text = body.decode("utf-8", errors="replace")
     if not text:
         return ""

@@ -15,11 +15,13 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from audit.models import Status as AuditStatus
 
+from . import retries
 from .engine import messages
 from .engine.fingerprint import parse_time
 from .engine.modules import sides, spec
 
-PASSING_FAILURES = (messages.PROVIDER_UNAVAILABLE, messages.RECONNECT_NEEDED)
+# (and a run that stopped retrying because a provider was unreachable, rate-limited or stalled, or was cancelled)
+PASSING_FAILURES = (messages.PROVIDER_UNAVAILABLE, messages.RECONNECT_NEEDED, *retries.PASSING_RUN_MESSAGES)
 RECENT = timedelta(minutes=15)
 RETRY_TRIGGERS = ("copy", "resync")
 

@@ -55,4 +55,4 @@ class CopySearchForm(forms.Form):
 
 class CopyForm(forms.Form):
     module = forms.ChoiceField(choices=MODULE_CHOICES)
-    record_id = forms.RegexField(regex=r"^\d{1,30}$")
+    record_id = forms.RegexField(regex=r"^[0-9]{1,19}\Z")  # a Zoho id: ASCII digits, a 64-bit integer

@@ -46,6 +46,10 @@ class XeroGateway:
         self.client = client
         self._all: dict[str, dict[str, dict]] = {}  # module -> id -> record, once read in full
 
+    def probe(self) -> None:
+        """One cheap call that succeeds whenever Xero answers (raises the client's errors otherwise)."""
+        self.client.get_organisation()
+
     # -- reading -------------------------------------------------------------------------------------------
 
     def fetch(self, module: str, ids) -> dict[str, dict]:
@@ -207,6 +211,10 @@ class ZohoGateway:
         self.client = client
         self.fields = fields
         self.subforms = subforms or {}
+
+    def probe(self) -> None:
+        """One cheap call that succeeds whenever Zoho CRM answers (raises the client's errors otherwise)."""
+        self.client.get_org()
 
     def _fields(self, module: str) -> list[str]:
         return self.fields[module][:50]

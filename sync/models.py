@@ -132,6 +132,17 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class RunProblem(models.TextChoices):
+    """Why a run (or a historical job) is waiting to retry, or why it stopped."""
+
+    UNREACHABLE = "unreachable", _("The provider could not be reached")
+    RATE_LIMITED = "rate_limited", _("The provider's rate limit was reached")
+    REFUSED = "refused", _("The provider refused the request")
+    REVOKED = "revoked", _("The access was revoked")
+    STALLED = "stalled", _("The worker stopped responding")
+    CANCELLED = "cancelled", _("Cancelled by a member")
+
+
 class SyncRun(TenantOwned):
     """One sync of one module in one direction: the checkpoint a worker resumes after a crash.
 
@@ -158,12 +169,22 @@ class SyncRun(TenantOwned):
     done = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
+    # The Celery task that created the run (and its part of the task's work): a retry of that task resumes this
+    # run instead of creating another (sync/triggers/tasks.py).
+    origin = models.CharField(max_length=160, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)  # failed attempts since the last progress
+    problem = models.CharField(max_length=16, blank=True, default="", choices=RunProblem.choices)
+    problem_provider = models.CharField(max_length=8, blank=True, default="")  # "zoho", "xero" or "sync"
+    retry_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["xero_organisation", "status"], name="sync_run_org_status")]
+        indexes = [models.Index(fields=["xero_organisation", "status"], name="sync_run_org_status"),
+                   models.Index(fields=["organisation", "status"], name="sync_run_tenant_status")]
+        constraints = [models.UniqueConstraint(fields=["origin"], condition=~models.Q(origin=""),
+                                               name="sync_run_unique_origin")]
 
     def __str__(self):
         return f"{self.module} {self.direction} {self.status}"

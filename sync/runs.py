@@ -6,6 +6,11 @@ the audit entries and the items' states. A worker killed in between leaves the c
 worker re-plans them, and matching (ContactNumber, item code, invoice number, the Zoho field holding the Xero id)
 finds what was already written, while a replayed identical Xero batch carries the same Idempotency-Key. So a
 killed worker loses nothing and repeats nothing. Runs whose lease expired are resumed by `resume_stale_runs`.
+
+Retries converge (see `retry_or_fail`): a failed attempt keeps the run and its lease for the task's own retry
+(after a backoff), and counts; after `max_attempts()` attempts without progress the run ends "failed", with an
+audit entry for each record it did not sync, and nothing re-queues it. Ids that cannot be read (malformed, or
+refused or failed by the provider while it answers other reads) become failed items at once, one entry each.
 """
 
 import logging
@@ -17,17 +22,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from connections.exceptions import TransientError
 
-from . import failures
+from . import failures, retries
 from .context import SyncContext, checkpoint
 from .engine.batch import run_batch
 from .engine.modules import XERO, XERO_TO_ZOHO, ZOHO, ZOHO_TO_XERO, sides, spec
 from .engine.operations import FAILED, SKIPPED, SUCCESS
-from .models import ItemState, RecordLink, RunStatus, SyncItem, SyncRun
+from .models import ItemState, RecordLink, RunProblem, RunStatus, SyncItem, SyncRun
+from .trigger_models import HistoricalJob
 
 logger = logging.getLogger(__name__)
 
@@ -62,17 +69,24 @@ def module_lock(xero_organisation, module: str, *, timeout: float | None = None)
             cache.delete(key)
 
 
-def create_run(xero_organisation, module, direction, *, trigger, ids=None, since=None, resync_of=None) -> SyncRun:
-    return SyncRun.objects.create(
-        organisation_id=xero_organisation.organisation_id,
-        xero_organisation=xero_organisation,
-        module=module,
-        direction=direction,
-        trigger=trigger,
-        requested_ids=[str(i) for i in ids] if ids is not None else None,
-        since=since,
-        resync_of=resync_of,
-    )
+def create_run(xero_organisation, module, direction, *, trigger, ids=None, since=None, resync_of=None,
+               origin: str = "") -> SyncRun:
+    """A new run; with `origin` (a task's id and its part of the task's work), the run that origin created
+    already, if any, so a retried task resumes its own run."""
+    fields = {
+        "organisation_id": xero_organisation.organisation_id,
+        "xero_organisation": xero_organisation,
+        "module": module,
+        "direction": direction,
+        "trigger": trigger,
+        "requested_ids": [str(i) for i in ids] if ids is not None else None,
+        "since": since,
+        "resync_of": resync_of,
+    }
+    if not origin:
+        return SyncRun.objects.create(**fields)
+    run, _created = SyncRun.objects.get_or_create(origin=origin[:160], defaults=fields)
+    return run
 
 
 def claim(run_id, owner: str) -> bool:
@@ -88,9 +102,11 @@ def claim(run_id, owner: str) -> bool:
 
 
 def _renew(run: SyncRun, owner: str) -> bool:
+    """Extend the lease after a chunk; the chunk was progress, so the failed attempts start again from zero."""
     return bool(
         SyncRun.objects.filter(pk=run.pk, lease_owner=owner, status=RunStatus.RUNNING).update(
-            lease_until=timezone.now() + timedelta(seconds=lease_seconds())
+            lease_until=timezone.now() + timedelta(seconds=lease_seconds()), attempts=0, problem="",
+            problem_provider="", retry_at=None, error=""
         )
     )
 
@@ -115,8 +131,9 @@ def process_run(run_id, *, owner: str | None = None, context: SyncContext | None
         if not _renew(run, owner):
             logger.warning("Sync run %s was taken over by another worker", run.pk)
             return None
-    SyncRun.objects.filter(pk=run.pk, lease_owner=owner).update(
-        status=RunStatus.DONE, finished_at=timezone.now(), lease_until=None
+    SyncRun.objects.filter(pk=run.pk, lease_owner=owner, status=RunStatus.RUNNING).update(
+        status=RunStatus.DONE, finished_at=timezone.now(), lease_until=None, retry_at=None, problem="",
+        problem_provider="", error=""
     )
     run.refresh_from_db()
     return run
@@ -128,7 +145,26 @@ def collect(run: SyncRun, context: SyncContext) -> None:
     gateway = context.gateway(source_side)
     module_spec = spec(run.module)
     ids = run.requested_ids
-    records = gateway.read(run.module, ids=ids, since=run.since)
+    unreadable: dict[str, tuple[str, str]] = {}
+    if ids is None:
+        records = gateway.read(run.module, ids=ids, since=run.since)
+    else:
+        ids = [str(i) for i in dict.fromkeys(str(i) for i in ids)]
+        malformed = [i for i in ids if not retries.well_formed(source_side, i)]
+        unreadable.update({i: (RunProblem.REFUSED, retries.MALFORMED) for i in malformed})
+        wanted = [i for i in ids if i not in unreadable]
+        records, failures = retries.read_isolating(lambda chunk: gateway.read(run.module, ids=chunk), wanted,
+                                                   probe=getattr(gateway, "probe", None), isolate=run.attempts > 0)
+        unreadable.update({i: retries.problem_of(error) for i, error in failures.items()})
+        ids = [i for i in ids if i not in unreadable]
+        returned = {module_spec.record_id(source_side, record) for record in records}
+        missing = [i for i in ids if i not in returned]
+        if missing:  # gone at the source: a deletion to sync when linked, else a record that cannot be read
+            linked = set(RecordLink.objects.filter(
+                xero_organisation=run.xero_organisation, module=run.module, **{f"{source_side}_id__in": missing}
+            ).values_list(f"{source_side}_id", flat=True))
+            unreadable.update({i: (RunProblem.REFUSED, retries.NOT_FOUND) for i in missing if i not in linked})
+            ids = [i for i in ids if i not in unreadable]
     if run.module == "accounts" and source_side == XERO:  # Xero contacts of Zoho contacts are not accounts
         from . import contacts_sync
 
@@ -147,8 +183,14 @@ def collect(run: SyncRun, context: SyncContext) -> None:
             deleted = set(linked) - seen
     items = [SyncItem(run=run, source_id=module_spec.record_id(source_side, r), snapshot=r) for r in records]
     items += [SyncItem(run=run, source_id=i, deleted=True) for i in sorted(deleted - seen)]
-    SyncItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=500)
-    SyncRun.objects.filter(pk=run.pk).update(collected=True, total=run.items.count())
+    now = timezone.now()
+    items += [SyncItem(run=run, source_id=i[:64], state=ItemState.FAILED, processed_at=now) for i in unreadable]
+    with transaction.atomic():
+        SyncItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=500)
+        SyncRun.objects.filter(pk=run.pk).update(collected=True, total=run.items.count(),
+                                                 failed=F("failed") + len(unreadable))
+        for source_id, (problem, detail) in unreadable.items():
+            retries.record_failure(run, source_id, problem, detail=detail, unreadable=True)
     run.collected = True
 
 
@@ -267,15 +309,102 @@ def _process_locked(run, context, items, sources, deleted) -> None:
     checkpoint(context, mark_items)
 
 
+def retry_or_fail(run_id, owner: str, error) -> float | None:
+    """After an attempt failed with `error`: the seconds until the owner's retry (the run keeps its lease until
+    then, so Beat leaves it alone), or None when there is no retry: the run failed for good (a refusal, a revoked
+    grant, or the last of `max_attempts()` attempts), or another worker holds it now."""
+    run = SyncRun.objects.filter(pk=run_id).first()
+    if run is None or run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+        return None
+    attempts = run.attempts + 1
+    problem, detail = retries.problem_of(error)
+    provider = retries.provider_of(error)
+    if problem in (RunProblem.REFUSED, RunProblem.REVOKED) or attempts >= retries.max_attempts():
+        fail_run(run, problem, provider=provider, detail=detail, attempts=attempts)
+        return None
+    delay = retries.delay(attempts, getattr(error, "retry_after", None))
+    now = timezone.now()
+    held = SyncRun.objects.filter(pk=run_id, status__in=(RunStatus.PENDING, RunStatus.RUNNING)).filter(
+        Q(lease_owner=owner) | Q(lease_owner="") | Q(lease_until__lt=now))
+    updated = held.update(status=RunStatus.RUNNING, lease_owner=owner, attempts=attempts, problem=problem,
+                          problem_provider=provider, error=detail[:1000], retry_at=now + timedelta(seconds=delay),
+                          lease_until=now + timedelta(seconds=delay + lease_seconds()))
+    return delay if updated else None
+
+
+def fail_run(run: SyncRun, problem: str, *, provider: str = "", detail: str = "", attempts: int | None = None,
+             status: str = RunStatus.FAILED) -> bool:
+    """End an unfinished run (failed, or cancelled): one audit entry for each record it did not sync, so
+    nothing is dropped silently; nothing re-queues it. False when it had finished already."""
+    now = timezone.now()
+    with transaction.atomic():
+        fields = {"status": status, "finished_at": now, "lease_until": None, "retry_at": None, "problem": problem,
+                  "problem_provider": provider, "error": detail[:1000]}
+        if attempts is not None:
+            fields["attempts"] = attempts
+        if not SyncRun.objects.filter(pk=run.pk, status__in=(RunStatus.PENDING, RunStatus.RUNNING)).update(**fields):
+            return False
+        run.refresh_from_db()
+        if run.collected:
+            left = list(run.items.filter(state=ItemState.PENDING).values_list("source_id", flat=True))
+            run.items.filter(state=ItemState.PENDING).update(state=ItemState.FAILED, processed_at=now)
+        else:
+            left = list(dict.fromkeys(str(i) for i in run.requested_ids or []))
+            SyncItem.objects.bulk_create([SyncItem(run=run, source_id=i[:64], state=ItemState.FAILED, processed_at=now)
+                                          for i in left], ignore_conflicts=True)
+        SyncRun.objects.filter(pk=run.pk).update(failed=F("failed") + len(left))
+        for source_id in left or ([""] if run.requested_ids is None else []):
+            retries.record_failure(run, source_id, problem, attempts=run.attempts)
+    logger.warning("Sync run %s ended %s (%s): %s", run.pk, status, problem, detail)
+    return True
+
+
+def cancel_run(run: SyncRun) -> bool:
+    """A member's Cancel: the run stops after its current chunk (the worker's lease renewal fails)."""
+    return fail_run(run, RunProblem.CANCELLED, status=RunStatus.CANCELLED)
+
+
 def resume_stale_runs() -> list:
-    """Runs whose worker died (lease expired): their ids, to enqueue again."""
-    return list(
-        SyncRun.objects.filter(status=RunStatus.RUNNING, lease_until__lt=timezone.now()).values_list("pk", flat=True)
-    ) + list(
-        SyncRun.objects.filter(
-            status=RunStatus.PENDING, created_at__lt=timezone.now() - timedelta(seconds=lease_seconds())
-        ).values_list("pk", flat=True)
-    )
+    """Runs whose worker died (lease expired) and pending runs nobody picked up (read only; see requeue)."""
+    now = timezone.now()
+    lease = timedelta(seconds=lease_seconds())
+    return list(SyncRun.objects.filter(status=RunStatus.RUNNING, lease_until__lt=now).values_list("pk", flat=True)) + list(
+        SyncRun.objects.filter(status=RunStatus.PENDING, created_at__lt=now - lease)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).values_list("pk", flat=True))
 
 
-__all__ = ["SUCCESS", "SKIPPED", "create_run", "process_run", "resume_stale_runs", "sync_inline"]
+def requeue_stale_runs() -> list[tuple]:
+    """Beat: (run id, owner) of each run to enqueue again, as a task whose id is `owner`.
+
+    A dead worker's run counts a failed attempt and is handed to the new owner with a fresh lease; at
+    `max_attempts()` it ends failed instead, so a run that kills its worker every time is not re-queued forever.
+    A pending run is re-queued at most once per lease period (its message may only be waiting in a long queue;
+    a duplicate delivery is harmless: the claim lets one of them through)."""
+    now = timezone.now()
+    lease = timedelta(seconds=lease_seconds())
+    due = []
+    # A historical job resumes its own chunk runs (resume_historical_task).
+    jobs = HistoricalJob.objects.filter(current_run__isnull=False).exclude(status__in=("done", "cancelled", "failed"))
+    stale = SyncRun.objects.filter(status=RunStatus.RUNNING, lease_until__lt=now).exclude(
+        pk__in=jobs.values("current_run_id"))
+    for run in stale:
+        if run.attempts + 1 >= retries.max_attempts():
+            fail_run(run, RunProblem.STALLED, provider="sync", detail="the worker stopped responding",
+                     attempts=run.attempts + 1)
+            continue
+        owner = uuid.uuid4().hex
+        if SyncRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, lease_until__lt=now).update(
+                attempts=F("attempts") + 1, lease_owner=owner, lease_until=now + lease,
+                problem=run.problem or RunProblem.STALLED, problem_provider=run.problem_provider or "sync"):
+            due.append((run.pk, owner))
+    pending = SyncRun.objects.filter(status=RunStatus.PENDING, created_at__lt=now - lease).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    for pk in list(pending.values_list("pk", flat=True)):
+        owner = uuid.uuid4().hex
+        if SyncRun.objects.filter(pk=pk, status=RunStatus.PENDING).update(lease_until=now + lease):
+            due.append((pk, owner))
+    return due
+
+
+__all__ = ["SUCCESS", "SKIPPED", "cancel_run", "create_run", "fail_run", "process_run", "requeue_stale_runs", "resume_stale_runs",
+           "retry_or_fail", "sync_inline"]

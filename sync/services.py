@@ -59,6 +59,13 @@ def sync_records(xero_organisation, module, direction, ids=None, since=None, tri
     return runs.process_run(run.pk) or run
 
 
+def prepare_run(xero_organisation, module, direction, ids=None, trigger="system", origin: str = "") -> SyncRun:
+    """The run that syncs these ids, created once per `origin` (a retried task finds its own run again).
+    Raises SyncNotAllowed like sync_records."""
+    _check(xero_organisation, module, direction)
+    return runs.create_run(xero_organisation, module, direction, trigger=trigger, ids=ids, origin=origin)
+
+
 def start_sync(xero_organisation, module, direction, ids=None, since=None, trigger="system", queue=None) -> SyncRun:
     """Queue a sync run (after commit); returns the pending run."""
     from .tasks import process_run_task

@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.db import close_old_connections
 
-from connections.exceptions import AuthRevoked, RateLimited, TransientError
+from connections.exceptions import ProviderError
 
 from . import runs
 from .models import RunStatus, SyncRun
@@ -16,24 +16,23 @@ from .models import RunStatus, SyncRun
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=20, time_limit=60 * 60,
+# The run bounds the retries (sync.retries.max_attempts); Celery's max_retries is only a backstop.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=100, time_limit=60 * 60,
              soft_time_limit=55 * 60)
 def process_run_task(self, run_id: str):
-    """Process one sync run to the end. Transient provider failures retry the task; the lease keeps the run."""
+    """Process one sync run to the end. A provider failure keeps the run (and its lease) for this task's retry,
+    with backoff, until the run's attempts are used up; then the run ends failed and nothing re-queues it."""
     run = SyncRun.objects.filter(pk=run_id).only("status").first()
     if run is None or run.status in (RunStatus.DONE, RunStatus.CANCELLED, RunStatus.FAILED):
         return None
     owner = self.request.id or run_id
     try:
         finished = runs.process_run(run_id, owner=owner)
-    except RateLimited as error:
-        raise self.retry(countdown=max(1.0, float(error.retry_after or 30)), exc=error) from None
-    except TransientError as error:
-        raise self.retry(countdown=min(300, 5 * 2 ** self.request.retries), exc=error) from None
-    except AuthRevoked as error:
-        SyncRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, error=str(error.user_message))
-        logger.warning("Sync run %s stopped: the grant was revoked", run_id)
-        return None
+    except ProviderError as error:
+        countdown = runs.retry_or_fail(run_id, owner, error)
+        if countdown is None:
+            return SyncRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+        raise self.retry(countdown=countdown, exc=error) from None
     finally:
         close_old_connections()
     if finished is None:
@@ -44,8 +43,8 @@ def process_run_task(self, run_id: str):
 
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
 def resume_stale_runs_task() -> int:
-    """Beat: re-enqueue runs whose worker died (their lease expired)."""
-    ids = runs.resume_stale_runs()
-    for run_id in ids:
-        process_run_task.delay(str(run_id))
-    return len(ids)
+    """Beat: re-enqueue runs whose worker died (their lease expired), each as a task that owns the run."""
+    due = runs.requeue_stale_runs()
+    for run_id, owner in due:
+        process_run_task.apply_async(args=[str(run_id)], task_id=owner)
+    return len(due)

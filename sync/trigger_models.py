@@ -140,6 +140,11 @@ class HistoricalJob(TenantOwned):
     lease_owner = models.CharField(max_length=64, blank=True, default="")
     lease_until = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
+    # Set while a provider fails and the job waits to retry (cleared by the next chunk that succeeds).
+    problem = models.CharField(max_length=16, blank=True, default="")  # a sync.models.RunProblem value
+    problem_provider = models.CharField(max_length=8, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

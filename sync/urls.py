@@ -12,6 +12,7 @@ urlpatterns = [
     path("ready/<uuid:pk>/", readiness_views.ready_for, name="ready_for"),
     path("settings/keys/<slug:purpose>/rotate/", views.rotate_key, name="rotate_key"),
     path("historical/", views_triggers.historical_page, name="historical"),
+    path("runs/<uuid:pk>/cancel/", views.cancel_run, name="cancel_run"),
     # Issue 7 (sync triggers)
     path("historical/<uuid:pk>/", views_triggers.historical_job, name="historical_job"),
     path("historical/<uuid:pk>/progress/", views_triggers.historical_progress, name="historical_progress"),

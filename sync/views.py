@@ -1,4 +1,5 @@
-"""The sync Settings page (per Xero organisation) and the Historical Sync placeholder. Views stay thin."""
+"""The sync Settings page (per Xero organisation), the Historical Sync placeholder, and the dashboard's Cancel of a
+sync run. Views stay thin."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,9 +12,9 @@ from django.views.decorators.http import require_POST
 from connections.models import XeroOrganisation
 from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
 
-from . import settings_services
+from . import runs, settings_services
 from .forms import ModuleSettingsForm, OrganisationSettingsForm
-from .models import MODULE_LABELS
+from .models import MODULE_LABELS, SyncRun
 from .trigger_models import ButtonKey
 from .triggers import keys
 
@@ -72,6 +73,19 @@ def settings_for(request, pk):
         },
         status=400 if data is not None else 200,
     )
+
+
+@login_required
+@require_POST
+def cancel_run(request, pk):
+    """The dashboard's Cancel button: stop a running or stuck sync run of the current organisation."""
+    require_manager(request)
+    run = tenant_object_or_404(request, SyncRun, pk=pk)
+    if runs.cancel_run(run):
+        messages.success(request, _("The sync was cancelled. The records it did not sync are in the audit log."))
+    else:
+        messages.info(request, _("That sync had already finished."))
+    return redirect("tenancy:home")
 
 
 def _button_keys(request):

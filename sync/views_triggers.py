@@ -23,10 +23,11 @@ from tenancy import safe_json
 from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
 from tenancy.models import Organisation
 
+from . import retries
 from .engine import messages as engine_messages
 from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .forms_triggers import CopyForm, CopySearchForm, HistoricalSyncForm
-from .models import MODULE_LABELS
+from .models import MODULE_LABELS, RunProblem
 from .readiness import services as readiness
 from .trigger_models import ButtonKey, HistoricalJob, JobStatus
 from .triggers import coalesce, copy, historical, keys, notifications, webhooks
@@ -135,8 +136,9 @@ def _job_context(request, job):
                             "count": count})
         dry_run.append({"module": module, "label": MODULE_LABELS[module], "counts": counts, "reasons": reasons,
                         "planned": module in job.planned_modules})
+    waiting = bool(job.problem) and job.status in (JobStatus.PLANNING, JobStatus.RUNNING)
     active = job.status in (JobStatus.RUNNING, JobStatus.PAUSED)
-    seconds = historical.seconds_left(job) if active and job.processed < job.total else None
+    seconds = historical.seconds_left(job) if active and job.processed < job.total and not waiting else None
     if job.status != JobStatus.PLANNING:
         readiness.mark_dry_run_seen(job.xero_organisation)
     return {"job": job, "dry_run": dry_run,
@@ -144,7 +146,9 @@ def _job_context(request, job):
             "seconds_left": seconds, "can_manage": request.membership.can_manage,
             "all_processed": job.total > 0 and job.processed >= job.total,
             "summary": historical.summary(job) if job.status in (JobStatus.DONE, JobStatus.CANCELLED) else None,
-            "live": job.status in (JobStatus.PLANNING, JobStatus.RUNNING)}
+            "live": job.status in (JobStatus.PLANNING, JobStatus.RUNNING),
+            "waiting": waiting, "provider": retries.PROVIDER_NAMES.get(job.problem_provider, ""),
+            "problem_label": RunProblem(job.problem).label if job.problem in RunProblem.values else ""}
 
 
 @login_required

@@ -33,7 +33,8 @@ class ThrottledSignInMixin:
         except forms.ValidationError:
             throttle.count(limit, self.request, account)
             raise
-        throttle.clear_account(limit, account)
+        if self.get_user() is not None:  # signed in (a post without a password authenticates nobody)
+            throttle.clear_account(limit, account)
         return cleaned
 
 

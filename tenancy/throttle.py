@@ -86,7 +86,11 @@ def _keys(limit: Limit, request, account) -> dict[str, str]:
 def is_locked(limit: Limit, request, account="") -> bool:
     """True while the account or the client address has used up its attempts."""
     keys = _keys(limit, request, account)
-    counts = _cache().get_many(list(keys.values()))
+    try:
+        counts = _cache().get_many(list(keys.values()))
+    except Exception:  # noqa: BLE001 - the cache (Redis) is down: sign-ins go on, unthrottled, and it is logged
+        logger.exception("The throttle's cache cannot be read; %s is not throttled", limit.kind)
+        return False
     return any(int(counts.get(key) or 0) >= limit.allowed(scope) for scope, key in keys.items())
 
 
@@ -104,7 +108,12 @@ def count(limit: Limit, request, account="") -> bool:
     """Count one attempt (a failed sign-in, a reset or sign-up request). True when it started a lockout."""
     locked = False
     for scope, key in _keys(limit, request, account).items():
-        if _increment(key, limit.window) == limit.allowed(scope):
+        try:
+            attempts = _increment(key, limit.window)
+        except Exception:  # noqa: BLE001 - the cache is down: logged, not counted
+            logger.exception("The throttle's cache cannot be written; %s is not counted", limit.kind)
+            return False
+        if attempts == limit.allowed(scope):
             _cache().set(key, limit.allowed(scope), timeout=limit.window)  # locked for a whole window from now
             _record_lockout(limit, scope, request, account)
             locked = True
@@ -114,7 +123,10 @@ def count(limit: Limit, request, account="") -> bool:
 def clear_account(limit: Limit, account) -> None:
     """After a successful sign-in: the account's failures are forgotten (the address's are not)."""
     if normalise(account):
-        _cache().delete(_key(limit, ACCOUNT, normalise(account)))
+        try:
+            _cache().delete(_key(limit, ACCOUNT, normalise(account)))
+        except Exception:  # noqa: BLE001 - the cache is down: logged; the count expires by itself
+            logger.exception("The throttle's cache cannot be written; the failures of %s stay", limit.kind)
 
 
 def _record_lockout(limit: Limit, scope: str, request, account) -> None:

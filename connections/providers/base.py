@@ -49,6 +49,11 @@ class BaseClient:
     def _revoked(self, response) -> AuthRevoked:
         raise NotImplementedError
 
+    def _still_in_progress(self, response) -> bool:
+        """A 409 saying that the same request (its Idempotency-Key) is still being processed: retry it later, when
+        the replay returns the first request's outcome (a write cut off by the network is answered so)."""
+        return False
+
     def _mark_success(self, response) -> None:
         pass
 
@@ -102,7 +107,7 @@ class BaseClient:
                     raise RateLimited(wait, provider=self.provider, problem=problem)
                 self.sleep(wait)
                 continue
-            if status >= 500:
+            if status >= 500 or (status == 409 and self._still_in_progress(response)):
                 if attempt >= max_attempts:
                     raise TransientError(f"{method} {endpoint_name(method, url)} answered {status}",
                                          provider=self.provider)

@@ -17,8 +17,10 @@ from .urls_helpers import remember_base
 
 
 def json_response(status: int, body) -> HttpResponse:
-    if body is None:
-        return HttpResponse(status=status)
+    if body is None:  # 204 and 304 carry no body, so no Content-Type either (Django's default is text/html)
+        response = HttpResponse(status=status)
+        del response["Content-Type"]
+        return response
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
@@ -91,5 +93,7 @@ def endpoint(scope, *, methods=("GET",), heavy=None):
 
 
 def module_scope(request, module=None, **kwargs):
-    name = canonical_module(module or "") or (module or "").lower()
+    from .subform import PARENT_MODULE, is_subform
+
+    name = PARENT_MODULE if is_subform(module) else canonical_module(module or "") or (module or "").lower()
     return f"modules.{name.lower()}", oauth.operation_of(request.method)

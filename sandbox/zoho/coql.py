@@ -10,6 +10,7 @@ import re
 
 from django.db.models import Q
 
+from . import subform
 from .errors import ZohoError
 from .ids import is_id
 from .listing import field_path, live
@@ -96,7 +97,12 @@ def run(org, user, query: str):
     if len(columns) > MAX_SELECT:
         raise ZohoError("LIMIT_EXCEEDED", "select columns limit exceeded", {"clause": "select", "limit": MAX_SELECT})
     parser.expect_keyword("from")
-    module = canonical_module(parser.take("word")[1])
+    module_name = parser.take("word")[1]
+    module = canonical_module(module_name)
+    if module is None and subform.is_subform(module_name) and subform.enabled():
+        from . import coql_subform
+
+        return coql_subform.run(org, user, parser, columns)
     if module is None:
         raise ZohoError("INVALID_QUERY", "invalid query formed", {"clause": "from", "reason": "invalid module"})
     fields = field_map(module)
@@ -118,25 +124,11 @@ def run(org, user, query: str):
             ordering.append(f"-{path}" if descending else path)
             if not parser.punct(","):
                 break
-    limit, offset = DEFAULT_LIMIT, 0
-    if parser.keyword("limit"):
-        first = _whole(parser)
-        if parser.punct(","):
-            offset, limit = first, _whole(parser)
-        else:
-            limit = first
-            if parser.keyword("offset"):
-                offset = _whole(parser)
-    if parser.peek()[0] is not None:
-        raise syntax_error(str(parser.peek()[1]))
-    if limit < 1 or limit > MAX_LIMIT:
-        raise ZohoError("LIMIT_EXCEEDED", "limit exceeded", {"clause": "limit", "limit": MAX_LIMIT})
-    if offset + limit > MAX_ROWS:
-        raise ZohoError("LIMIT_EXCEEDED", "limit exceeded", {"clause": "offset", "limit": MAX_ROWS})
+    limit, offset = limit_clause(parser)
     records = records.order_by(*(ordering or ["zid"]))
     chunk = list(records[offset: offset + limit + 1])
     more, chunk = len(chunk) > limit, chunk[:limit]
-    credits = 1 if limit <= 200 else 2 if limit <= 1000 else 3
+    credits = credits_of(limit)
     if not chunk:
         return 204, None, credits
     renderer = Renderer(org, user.time_zone)
@@ -153,6 +145,30 @@ def run(org, user, query: str):
         row["id"] = str(record.zid)
         data.append(row)
     return 200, {"data": data, "info": {"count": len(data), "more_records": more}}, credits
+
+
+def limit_clause(parser) -> tuple[int, int]:
+    """`limit n [offset m]` or `limit m, n` (the end of the query): (limit, offset), within Zoho's caps."""
+    limit, offset = DEFAULT_LIMIT, 0
+    if parser.keyword("limit"):
+        first = _whole(parser)
+        if parser.punct(","):
+            offset, limit = first, _whole(parser)
+        else:
+            limit = first
+            if parser.keyword("offset"):
+                offset = _whole(parser)
+    if parser.peek()[0] is not None:
+        raise syntax_error(str(parser.peek()[1]))
+    if limit < 1 or limit > MAX_LIMIT:
+        raise ZohoError("LIMIT_EXCEEDED", "limit exceeded", {"clause": "limit", "limit": MAX_LIMIT})
+    if offset + limit > MAX_ROWS:
+        raise ZohoError("LIMIT_EXCEEDED", "limit exceeded", {"clause": "offset", "limit": MAX_ROWS})
+    return limit, offset
+
+
+def credits_of(limit: int) -> int:
+    return 1 if limit <= 200 else 2 if limit <= 1000 else 3
 
 
 def _whole(parser) -> int:

@@ -17,6 +17,12 @@ CONFIG_DEFAULTS = {
     "max_refresh_tokens": 20,  # per user; the 21st deletes the oldest
     "page_token_lifetime": 86400,  # seconds a page_token stays valid
     "notify_timeout": 10,  # seconds to wait for a notify_url
+    # The bulk read paths (Bulk Read API, GET /Invoiced_Items, COQL from Invoiced_Items); False answers as an
+    # edition without them would (README "Bulk read paths").
+    "bulk_read_paths": True,
+    "bulk_read_page_size": 200_000,  # records per bulk read job page
+    "bulk_read_seconds": 0,  # seconds (sandbox clock) before a polled job can complete
+    "bulk_read_credits": 50,  # credits a bulk read job costs when created
 }
 
 
@@ -38,7 +44,8 @@ def failure_response(request, status: int) -> JsonResponse:
 
 
 def on_reset() -> None:
-    from . import limits, notify
+    from . import bulk, limits, notify
 
     limits.reset()
     notify.forget_deliveries()
+    bulk.forget()

@@ -268,9 +268,21 @@ def invalid_query(reason: str, **details) -> ZohoError:
     return ZohoError("INVALID_QUERY", "invalid query formed", {"reason": reason, **details})
 
 
+UNESCAPED = re.compile(r"(?<!\\)(?:\\\\)*[(),]")
+
+
+def _check_escapes(op: str, raw_value: str) -> None:
+    """Zoho wants `(`, `)` and `,` inside a value escaped with `\\`; a bare one is a malformed criteria (a
+    comma separates the values of `in` and `between`)."""
+    for match in UNESCAPED.finditer(raw_value):
+        if match.group()[-1] != "," or op not in ("in", "between"):
+            raise invalid_query("the criteria is not well formed: escape ( ) , in values with \\")
+
+
 def _criterion(module, name, op, raw_value) -> Q:
     if op not in SEARCH_OPS:
         raise invalid_query("invalid operator found", operator=op, api_name=name)
+    _check_escapes(op, raw_value)
     path, field = field_path(module, name)
     text_like = field is not None and field.json_type == "string" and field.data_type not in ("date",)
     if op in ("in", "between"):
@@ -286,8 +298,8 @@ def _criterion(module, name, op, raw_value) -> Q:
             raise invalid_query("the criteria is not well formed")
         return Q(**{f"{path}__gte": values[0], f"{path}__lte": values[1]})
     value = _typed(field, name, _unescape(raw_value))
-    if op == "equals":
-        return Q(**{f"{path}__iexact" if text_like else path: value})
+    if op == "equals":  # on text fields Zoho's `equals` matches like "contains" (zoho.md §2 "Search")
+        return Q(**{f"{path}__icontains" if text_like else path: value})
     if op == "not_equal":
         return ~Q(**{f"{path}__iexact" if text_like else path: value})
     if op == "starts_with":
@@ -338,5 +350,5 @@ def search(org, user, module, params):
 
 def count(org, module, params) -> dict:
     if any(params.get(key) for key in ("criteria", "email", "phone", "word")):
-        return {"count": str(search_query(org, module, params).count())}
-    return {"count": str(live(org, module).count())}
+        return {"count": search_query(org, module, params).count()}
+    return {"count": live(org, module).count()}

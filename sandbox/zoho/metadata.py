@@ -29,8 +29,11 @@ def field_body(module: str, field, org) -> dict:
                   "query_details": {}, "revalidate_filter_during_edit": False, "show_fields": []}
     subform = {"module": SUBFORM_MODULE, "id": MODULE_IDS[SUBFORM_MODULE]} if field.data_type == "subform" else None
     editable = not field.read_only
+    # A subform field names its subform module (Minified_Module: api_name, id); other fields have none.
+    associated = {"api_name": SUBFORM_MODULE, "id": MODULE_IDS[SUBFORM_MODULE], "module": SUBFORM_MODULE} \
+        if field.data_type == "subform" else None
     return {
-        "associated_module": None, "data_type": field.data_type,
+        "associated_module": associated, "data_type": field.data_type,
         "operation_type": {"web_update": editable, "api_create": editable, "web_create": editable,
                            "api_update": editable},
         "system_mandatory": field.mandatory, "webhook": True, "sequence_number": 1, "default_value": None,
@@ -42,7 +45,7 @@ def field_body(module: str, field, org) -> dict:
         "layout_associations": [LAYOUT], "separator": False, "searchable": True, "enable_colour_code": False,
         "mass_update": editable, "json_type": field.json_type, "created_source": "user" if field.custom else "default",
         "type": "used", "display_label": field.label, "column_name": None, "api_name": field.api_name,
-        "display_type": -1, "ui_type": 1, "colour_code_enabled_by_system": False, "length": field.length or 0,
+        "display_type": -1, "ui_type": 1, "colour_code_enabled_by_system": False, "length": field.max_length,
         "decimal_place": field.decimal_place, "quick_sequence_number": "1",
         "email_parser": {"fields_update_supported": False, "record_operations_supported": False},
         "rollup_summary": None, "refer_from_field": None, "created_time": None, "modified_time": None,
@@ -71,6 +74,8 @@ def fields_body(module: str, org, kind: str = "all") -> dict:
 
 
 def module_body(module: str, org) -> dict:
+    if module == SUBFORM_MODULE:
+        return subform_module_body(org)
     return {
         "has_more_profiles": False, "sub_menu_available": False, "common.search_supported": True,
         "deletable": True, "description": None, "creatable": True, "recycle_bin_on_delete": True,
@@ -93,6 +98,24 @@ def module_body(module: str, org) -> dict:
         "layouts": [], "fields": [], "custom_view": None, "zia_view": False, "default_mapping_fields": [],
         "layout_associations": [LAYOUT],
     }
+
+
+def subform_module_body(org) -> dict:
+    """The line-item subform as /settings/modules/Invoiced_Items describes it: a module of its own with a
+    `parent_module`, read through its parent's scope, not creatable on its own."""
+    body = module_body("Invoices", org)
+    body.update({
+        "api_name": SUBFORM_MODULE, "module_name": SUBFORM_MODULE, "id": MODULE_IDS[SUBFORM_MODULE],
+        # modules.json's generated_type has no "subform" value; the line-item subform ships with Zoho: "default"
+        "plural_label": "Invoiced Items", "singular_label": "Invoiced Item", "generated_type": "default",
+        "activity_badge": "Disabled",
+        "creatable": False, "editable": False, "deletable": False, "show_as_tab": False, "visible": False,
+        "quick_create": False, "webform_supported": False, "inventory_template_supported": False,
+        "triggers_supported": False, "recycle_bin_on_delete": False,
+        "parent_module": {"api_name": "Invoices", "id": MODULE_IDS["Invoices"]},
+        "sequence_number": len(MODULES) + 2,
+    })
+    return body
 
 
 def modules_body(org) -> dict:
@@ -122,10 +145,13 @@ def org_body(org) -> dict:
 
 
 def taxes_body(org) -> dict:
-    return {"taxes": [{"id": str(tax.zid), "name": tax.name, "display_label": tax.display_label,
-                       "value": float(tax.value), "sequence_number": tax.sequence_number}
-                      for tax in Tax.objects.filter(org=org)],
-            "preference": {"auto_populate_tax": True, "modify_tax_rates": False}}
+    """GET /org/taxes in v8: `{"org_taxes": {"taxes": [...], "preference": {...}}}` (the v8 SDKs' ResponseWrapper;
+    versions up to v2.1 answered `{"taxes": [...], "preference": ...}` at the top level)."""
+    return {"org_taxes": {
+        "taxes": [{"id": str(tax.zid), "name": tax.name, "display_label": tax.display_label,
+                   "value": float(tax.value), "sequence_number": tax.sequence_number}
+                  for tax in Tax.objects.filter(org=org)],
+        "preference": {"auto_populate_tax": True, "modify_tax_rates": False}}}
 
 
 def user_body(user: User) -> dict:

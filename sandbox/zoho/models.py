@@ -231,3 +231,23 @@ class CreditBucket(models.Model):
 
     def __str__(self):
         return f"{self.minute}: {self.used}"
+
+
+class BulkReadJob(models.Model):
+    """A Bulk Read API job (POST /crm/bulk/v8/read): its query, state, and once completed the CSV it exported."""
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="bulk_read_jobs")
+    zid = models.BigIntegerField(unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_time = models.DateTimeField()
+    query = models.JSONField(default=dict)  # module, fields, criteria, page as the job was created
+    callback = models.JSONField(null=True, blank=True)
+    state = models.CharField(max_length=20, default="ADDED")  # ADDED, IN PROGRESS, COMPLETED, FAILURE
+    polls = models.IntegerField(default=0)
+    completed_time = models.DateTimeField(null=True, blank=True)
+    csv = models.TextField(blank=True, default="")
+    count = models.IntegerField(default=0)
+    more_records = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"bulk read {self.zid} ({self.state})"

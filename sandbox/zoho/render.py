@@ -60,8 +60,18 @@ class Renderer:
         out = {"id": line["id"]}
         for field in fields_of(SUBFORM_MODULE):
             value = line.get(field.api_name)
-            out[field.api_name] = self.lookup(value) if field.data_type == "lookup" else value
+            if field.data_type == "lookup":
+                value = self.lookup(value)
+            elif field.data_type == "linetax":
+                value = [self.line_tax(entry) for entry in value or []]
+            out[field.api_name] = value
         return out
+
+    def line_tax(self, entry: dict) -> dict:
+        """A line's tax as Zoho's `linetax` type has it: id, name, percentage, value and `display_name`."""
+        tax = self.taxes.get(str(entry.get("id")))
+        label = tax.display_label if tax is not None else f"{entry.get('name')} - {entry.get('percentage')} %"
+        return {**entry, "display_name": label}
 
     def record(self, record: Record, fields: list[str] | None = None, *, subform: bool = True) -> dict:
         out = {}

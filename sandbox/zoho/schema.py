@@ -15,6 +15,16 @@ JSON_TYPES = {
     "ownerlookup": "jsonobject", "currency": "double", "double": "double", "integer": "integer",
     "boolean": "boolean", "date": "string", "datetime": "string", "subform": "jsonarray",
     "formula": "double", "jsonarray": "jsonarray", "bigint": "string", "autonumber": "string",
+    "linetax": "jsonarray",
+}
+
+# `length` of the field types that carry no length of their own, as the field-metadata samples of Zoho's
+# "Fields Metadata" document show them (a positive number for every type; never 0, which Zoho's SDKs read as
+# "no such field"). Text types give their own length.
+DEFAULT_LENGTHS = {
+    "lookup": 120, "ownerlookup": 120, "picklist": 120, "multiselectpicklist": 2000, "boolean": 5,
+    "date": 20, "datetime": 120, "currency": 16, "double": 16, "integer": 9, "bigint": 18, "subform": 5,
+    "autonumber": 50, "formula": 16, "jsonarray": 2000, "linetax": 2000, "website": 255,
 }
 
 
@@ -36,6 +46,10 @@ class Field:
     @property
     def json_type(self) -> str:
         return JSON_TYPES[self.data_type]
+
+    @property
+    def max_length(self) -> int:
+        return self.length or DEFAULT_LENGTHS.get(self.data_type, 255)
 
 
 def _text(api_name, label, length=255, **kw):
@@ -142,7 +156,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("List_Price", "List Price", "currency", decimal_place=2, length=16),
         Field("Discount", "Discount", "currency", decimal_place=2, length=16),
         Field("Description", "Description", "textarea", length=2000),
-        Field("Line_Tax", "Tax", "jsonarray"),
+        Field("Line_Tax", "Tax", "linetax"),
         Field("Total", "Amount", "currency", read_only=True, decimal_place=2, length=16),
         Field("Total_After_Discount", "Total After Discount", "currency", read_only=True, decimal_place=2,
               length=16),

@@ -21,6 +21,7 @@ class DataCentreConverter:
 register_converter(DataCentreConverter, "dc")
 
 API = "<dc:dc>/api/crm/v8/"
+BULK = "<dc:dc>/api/crm/bulk/v8/"
 
 urlpatterns = [
     path("ui/", views_ui.index, name="ui_index"),
@@ -47,5 +48,9 @@ urlpatterns = [
     path(API + "<str:module>/search", views_api.search, name="search"),
     path(API + "<str:module>/<str:record_id>", views_api.detail, name="record"),
     path(API + "<str:module>", views_api.collection, name="records"),
+    path(BULK + "read", views_api.bulk_read_create, name="bulk_read"),
+    path(BULK + "read/<str:job_id>", views_api.bulk_read_job, name="bulk_read_job"),
+    path(BULK + "read/<str:job_id>/result", views_api.bulk_read_result, name="bulk_read_result"),
     re_path(r"^(?P<dc>" + DataCentreConverter.regex + r")/api/(?P<rest>.*)$", views_api.not_found),
+    re_path(r"^(?!ui/)(?P<rest>.*)$", views_api.not_found),  # other data centres, accounts paths, typos
 ]

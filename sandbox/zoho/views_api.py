@@ -3,7 +3,10 @@
 import json
 import re
 
-from . import coql, listing, metadata, records, watch
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from . import bulk, coql, listing, metadata, records, subform, watch
 from .api import body_of, endpoint, json_response, module_or_error, module_scope, status_of, write_credits
 from .errors import ZohoError, invalid_param, invalid_url, required_param
 from .ids import is_id
@@ -53,8 +56,10 @@ def _is_heavy_write(request, **kwargs):
 
 @endpoint(module_scope, methods=("GET", "POST", "PUT", "DELETE"), heavy=_is_heavy_write)
 def collection(request, module):
-    module = module_or_error(module)
     org, user = request.zoho_org, request.zoho_user
+    if subform.is_subform(module) and request.method == "GET":
+        return json_response(*subform.list_lines(org, user, request.GET))
+    module = module_or_error(module)
     if request.method == "GET":
         status, body = listing.list_records(org, user, module, request.GET, request.headers.get("If-Modified-Since"))
         return json_response(status, body)
@@ -185,6 +190,8 @@ def coql_view(request):
 
 def _module_in_query(query):
     match = re.search(r"\bfrom\s+([A-Za-z_]+)", query if isinstance(query, str) else "", re.IGNORECASE)
+    if match and subform.is_subform(match.group(1)):
+        return subform.PARENT_MODULE  # a subform is read with its parent module's scope
     return canonical_module(match.group(1)) if match else None
 
 
@@ -207,7 +214,7 @@ def watch_view(request):
         if not ids:
             raise required_param("channel_ids")
         results = watch.disable(org, ids)
-        return json_response(200 if any(r["status"] == "success" for r in results) else 400, {"watch": results})
+        return json_response(_watch_status(results, 200), {"watch": results})
     items = body_of(request).get("watch")
     if not isinstance(items, list) or not items:
         raise ZohoError("MANDATORY_NOT_FOUND", "required field not found", {"api_name": "watch",
@@ -220,9 +227,13 @@ def watch_view(request):
     else:
         results = watch.update(org, items, replace=request.method == "PUT")
         ok_status = 200
-    all_ok = all(result["status"] == "success" for result in results)
-    return json_response(ok_status if all_ok else 202 if any(r["status"] == "success" for r in results) else 400,
-                         {"watch": results})
+    return json_response(_watch_status(results, ok_status), {"watch": results})
+
+
+def _watch_status(results, ok_status):
+    """notifications.json: every channel done gives 201 (POST) / 200; any channel failing gives 202 with the
+    per-channel results (`WrappedErrorResponse`), also when all failed; 400 is for request-level errors only."""
+    return ok_status if all(result["status"] == "success" for result in results) else 202
 
 
 def _settings_scope(area):
@@ -254,6 +265,8 @@ def modules_view(request, api_name=None):
         return json_response(200, metadata.modules_body(request.zoho_org))
     module = canonical_module(api_name) or next(
         (name for name in MODULES if MODULE_IDS[name] == api_name), None)
+    if module is None and (subform.is_subform(api_name) or api_name == MODULE_IDS[SUBFORM_MODULE]):
+        module = SUBFORM_MODULE
     if module is None:
         raise ZohoError("INVALID_MODULE", "the module name given seems to be invalid",
                         {"resource_path_index": 3})
@@ -270,7 +283,8 @@ def org_view(request):
 @endpoint(lambda request: ("org", "READ"))
 def taxes_view(request):
     body = metadata.taxes_body(request.zoho_org)
-    return json_response(200 if body["taxes"] else 204, body if body["taxes"] else None)
+    has_taxes = bool(body["org_taxes"]["taxes"])
+    return json_response(200 if has_taxes else 204, body if has_taxes else None)
 
 
 USER_TYPES = ("AllUsers", "ActiveUsers", "CurrentUser", "ActiveConfirmedUsers", "DeactiveUsers",
@@ -300,5 +314,41 @@ def users_view(request, user_id=None):
                                         "more_records": more}})
 
 
-def not_found(request, dc, rest=""):
+def _bulk_scope(request, **kwargs):
+    return "bulk", "READ"
+
+
+@endpoint(_bulk_scope, methods=("POST",))
+def bulk_read_create(request):
+    """POST /crm/bulk/v8/read (scope ZohoCRM.bulk.READ plus the module's READ)."""
+    bulk.require_enabled()
+    body = body_of(request)
+    query = body.get("query")
+    if isinstance(query, dict) and query.get("module"):
+        from .oauth import require_scope
+
+        require_scope(request.zoho_token, f"modules.{bulk.module_of(query).lower()}", "READ")
+    answer = bulk.create(request.zoho_org, request.zoho_user, body)
+    request.zoho_credits = bulk.credits_per_job()
+    return json_response(201, answer)
+
+
+@endpoint(_bulk_scope)
+def bulk_read_job(request, job_id):
+    bulk.require_enabled()
+    return json_response(200, bulk.poll(request.zoho_org, request.zoho_user, job_id))
+
+
+@endpoint(_bulk_scope)
+def bulk_read_result(request, job_id):
+    bulk.require_enabled()
+    name, content = bulk.result(request.zoho_org, job_id)
+    response = HttpResponse(content, content_type="application/x-download")  # bulk_read.json's media type
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@csrf_exempt
+def not_found(request, dc="", rest=""):
+    """Any other URL of the emulator answers Zoho's JSON `INVALID_URL_PATTERN` (404), never an HTML page."""
     return invalid_url().response()

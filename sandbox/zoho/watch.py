@@ -82,7 +82,8 @@ def describe(channel: Channel, *, only_events=None) -> dict:
     return {"events": [{"channel_expiry": fmt(channel.channel_expiry, "UTC"),
                         "resource_uri": f"{api_domain(channel.org.dc)}/crm/v8/{event.split('.')[0]}",
                         "resource_id": str(channel.resource_id), "resource_name": event.split(".")[0],
-                        "channel_id": str(channel.channel_id)} for event in events]}
+                        "channel_id": str(channel.channel_id),
+                        "notification_condition": channel.notification_condition or []} for event in events]}
 
 
 def enable(org, items) -> list[dict]:

@@ -11,8 +11,10 @@ Bookkeeping lives in the shared cache (Redis in production), per organisation an
   a numbered slot, so a task that starts later can take them.
 - `take` (the task): its own ids, plus the ids of the slots not yet taken, minus the records whose every
   notification so far was covered by a read that started after it (`read:<id>` >= `note:<id>`).
-- `done` (after the sync succeeded): records the notification numbers observed *before* reading, so they are
-  covered. A failed or retried sync records nothing.
+- `done` (when the task has taken its batch, before it reads): records the notification numbers observed
+  *before* reading, so they are covered. The task's runs are durable: its retries resume them (`remember` keeps
+  the batch per task id) and a run that keeps failing ends with a failure entry per record, so the tasks that run
+  while it waits to retry skip these records instead of syncing them a second time.
 `serial(...)`: the on-save tasks of one organisation and module run one after the other, reads included. The
 engine's module lock covers a run's writes but not the read before them, so two tasks syncing the same record at
 once could both read it, and the one that read the older version could write last (bench/on_save.py saw it: one
@@ -133,8 +135,39 @@ def take(organisation_id, module: str, ids) -> Batch:
     return Batch(chosen, {i: notes[i] for i in chosen if i in notes}, last_slot)
 
 
+def _task_key(task_id: str) -> str:
+    return f"sync:onsave:task:{task_id}"
+
+
+def remember(task_id: str, batch: Batch) -> None:
+    """Keep a task's batch for its retries: a retry syncs the same ids in the same runs, and its `done` records
+    the notification numbers observed before the first read (the read happens at the first attempt or later)."""
+    try:
+        cache.set(_task_key(task_id), {"ids": batch.ids, "notes": batch.notes, "last_slot": batch.last_slot},
+                  timeout=NOTE_TTL)
+    except Exception:  # noqa: BLE001 - a retry then takes a batch again
+        logger.warning("Could not keep an on-save batch for the task's retries", exc_info=True)
+
+
+def recall(task_id: str) -> Batch | None:
+    try:
+        kept = cache.get(_task_key(task_id))
+    except Exception:  # noqa: BLE001
+        return None
+    if not kept:
+        return None
+    return Batch(list(kept["ids"]), dict(kept["notes"]), int(kept["last_slot"]))
+
+
+def forget(task_id: str) -> None:
+    try:
+        cache.delete(_task_key(task_id))
+    except Exception:  # noqa: BLE001 - it expires by itself
+        pass
+
+
 def done(organisation_id, module: str, batch: Batch) -> None:
-    """After a successful sync: the notifications numbered before the read are covered."""
+    """The batch is taken (its read comes after this): the notifications numbered before it are covered."""
     try:
         read_keys = {i: _key(organisation_id, module, f"read:{i}") for i in batch.notes}
         current = cache.get_many(list(read_keys.values()))

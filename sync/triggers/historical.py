@@ -216,7 +216,7 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
         links = context.links(module)
         for page in _pages(_source_records(context, job, module)):
             if not HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING, lease_owner=owner).update(
-                    lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS)):
+                    lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS), **NO_PROBLEM):
                 return HistoricalJob.objects.get(pk=job.pk)  # cancelled, or taken over after a stall
             wanted = []
             for record in page:
@@ -349,7 +349,21 @@ def _record_run(job: HistoricalJob, run: SyncRun) -> None:
         failed_count = pending.filter(source_id__in=list(failed)).update(state=HistoricalItemState.FAILED)
         done_count = pending.update(state=HistoricalItemState.DONE)
         HistoricalJob.objects.filter(pk=job.pk).update(done=F("done") + done_count, failed=F("failed") + failed_count,
-                                                        current_run=None)
+                                                        current_run=None, **NO_PROBLEM)
+
+
+NO_PROBLEM = {"problem": "", "problem_provider": "", "attempts": 0, "retry_at": None}  # progress clears it
+
+
+def note_problem(job_id, error, countdown: float) -> None:
+    """A slice failed and the task retries in `countdown` seconds: the job page says which provider fails and
+    when the next attempt is (instead of a time left); the next chunk that finishes clears it."""
+    from .. import retries
+
+    problem, _detail = retries.problem_of(error)
+    HistoricalJob.objects.filter(pk=job_id).update(
+        problem=problem, problem_provider=retries.provider_of(error), attempts=F("attempts") + 1,
+        retry_at=timezone.now() + timedelta(seconds=countdown))
 
 
 def work(job_id, *, owner: str | None = None, slice_seconds: float = SLICE_SECONDS) -> str:
@@ -378,12 +392,12 @@ def _work(job_id, owner: str, slice_seconds: float) -> str:
     # One context for the slice: its chunk runs share reference data, links and what matching read of the target
     # (kept up to date with the job's own writes), instead of reading them again for every chunk.
     context = SyncContext(job.xero_organisation, trigger="historical")
-    if job.current_run_id and job.current_run.status != RunStatus.DONE:
+    if job.current_run_id and job.current_run.status in (RunStatus.PENDING, RunStatus.RUNNING):
         if runs.process_run(job.current_run_id, owner=owner, context=context) is None:
             return "busy"  # another worker resumed that chunk; try again later
         job.current_run.refresh_from_db()
     if job.current_run_id:
-        _record_run(job, job.current_run)
+        _record_run(job, job.current_run)  # done, or ended failed (its records have failure entries)
     while True:
         job.refresh_from_db(fields=["status"])
         if job.status != JobStatus.RUNNING:
@@ -399,7 +413,7 @@ def _work(job_id, owner: str, slice_seconds: float) -> str:
         HistoricalJob.objects.filter(pk=job.pk).update(current_run=run,
                                                         lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS))
         finished = runs.process_run(run.pk, owner=owner, context=context) or SyncRun.objects.get(pk=run.pk)
-        if finished.status != RunStatus.DONE:
+        if finished.status in (RunStatus.PENDING, RunStatus.RUNNING):
             return "busy"
         _record_run(job, finished)
         if time.monotonic() - started >= slice_seconds:

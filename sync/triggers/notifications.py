@@ -106,7 +106,12 @@ def reconcile(organisation, *, renew: bool = False) -> ZohoChannel | None:
             "channel_expiry": zoho_datetime(expires),
             "return_affected_field_values": False,
         }]
-        results = (client.update_notifications(watch) if channel.registered else client.enable_notifications(watch))
+        if channel.registered:
+            results = client.update_notifications(watch)
+            if any(result.code == "NOT_SUBSCRIBED" for result in results):
+                results = client.enable_notifications(watch)  # gone at Zoho (expired or removed): register anew
+        else:
+            results = client.enable_notifications(watch)
         if results and not all(result.ok for result in results):
             message = "; ".join(f"{r.code}: {r.message}" for r in results if not r.ok)
             ZohoChannel.objects.filter(pk=channel.pk).update(last_error=message[:500])

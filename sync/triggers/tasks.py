@@ -5,6 +5,7 @@ webhooks (a few ids each); "default" for the cron and maintenance; "bulk" for hi
 slices of SLICE_SECONDS and re-queue themselves, so jobs of several organisations take turns."""
 
 import logging
+import uuid
 
 from celery import shared_task
 from django.db import close_old_connections
@@ -24,26 +25,54 @@ def _organisation(organisation_id):
     return Organisation.objects.filter(pk=organisation_id).first()
 
 
-def _retry(task, error):
+def _countdown(task, error) -> float:
     if isinstance(error, RateLimited):
-        return task.retry(countdown=max(1.0, float(error.retry_after or 30)), exc=error)
-    return task.retry(countdown=min(300, 5 * 2 ** task.request.retries), exc=error)
+        return max(1.0, float(error.retry_after or 30))
+    return min(300, 5 * 2 ** task.request.retries)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=10, time_limit=300, soft_time_limit=280)
+def _retry(task, error):
+    return task.retry(countdown=_countdown(task, error), exc=error)
+
+
+def _retry_job(task, job_id, error):
+    """Retry a historical slice, and let the job page say that a provider fails meanwhile."""
+    countdown = _countdown(task, error)
+    historical.note_problem(job_id, error, countdown)
+    return task.retry(countdown=countdown, exc=error)
+
+
+def _task_key(task) -> str:
+    """The task's id: the same on every retry of the task, so its runs are found again (dispatch.sync_ids)."""
+    return task.request.id or uuid.uuid4().hex
+
+
+# The runs bound the retries (sync.retries.max_attempts); Celery's max_retries is only a backstop.
+@shared_task(bind=True, acks_late=True, max_retries=100, time_limit=300, soft_time_limit=280)
 def zoho_changed_task(self, organisation_id: str, module: str, ids: list, trigger: str = "on_save"):
-    """A Zoho notification or workflow webhook: sync these Zoho records to every Xero organisation taking them."""
+    """A Zoho notification or workflow webhook: sync these Zoho records to every Xero organisation taking them.
+    A retry resumes the runs of the first attempt, with the same ids (the batch is kept per task)."""
     organisation = _organisation(organisation_id)
     if organisation is None:
         return 0
+    key = _task_key(self)
     try:
         with coalesce.serial(organisation_id, module):  # reads after the previous task's writes (coalesce.py)
-            batch = coalesce.take(organisation_id, module, ids)  # with the notifications queued behind it
-            if not batch.ids:
-                return 0  # an earlier task's read already carried these records
+            batch = coalesce.recall(key)
+            if batch is None:
+                batch = coalesce.take(organisation_id, module, ids)  # with the notifications queued behind it
+                if not batch.ids:
+                    return 0  # an earlier task's read already carried these records
+                coalesce.remember(key, batch)
+                # Covered from now on: this task's runs sync these records (its retries resume them) or end failed
+                # with an entry per record, so the tasks that run while this one waits to retry skip them.
+                coalesce.done(organisation_id, module, batch)
             for xero_organisation in notifications.sync_targets(organisation, module):
-                dispatch.sync_ids(xero_organisation, module, ZOHO_TO_XERO, batch.ids, trigger=trigger)
-            coalesce.done(organisation_id, module, batch)
+                dispatch.sync_ids(xero_organisation, module, ZOHO_TO_XERO, batch.ids, trigger=trigger, origin=key,
+                                  owner=key)
+            coalesce.forget(key)
+    except dispatch.RetryLater as later:
+        raise self.retry(countdown=later.countdown, exc=later.error) from None
     except (RateLimited, TransientError) as error:
         raise _retry(self, error) from None
     except AuthRevoked:
@@ -54,14 +83,17 @@ def zoho_changed_task(self, organisation_id: str, module: str, ids: list, trigge
     return len(batch.ids)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=10, time_limit=300, soft_time_limit=280)
+@shared_task(bind=True, acks_late=True, max_retries=100, time_limit=300, soft_time_limit=280)
 def xero_changed_task(self, xero_organisation_id: str, module: str, ids: list):
-    """A Xero webhook: sync these Xero records to Zoho."""
+    """A Xero webhook: sync these Xero records to Zoho (a retry resumes the runs of the first attempt)."""
     xero_organisation = XeroOrganisation.objects.select_related("organisation").filter(pk=xero_organisation_id).first()
     if xero_organisation is None:
         return 0
+    key = _task_key(self)
     try:
-        dispatch.sync_ids(xero_organisation, module, XERO_TO_ZOHO, ids, trigger="webhook")
+        dispatch.sync_ids(xero_organisation, module, XERO_TO_ZOHO, ids, trigger="webhook", origin=key, owner=key)
+    except dispatch.RetryLater as later:
+        raise self.retry(countdown=later.countdown, exc=later.error) from None
     except (RateLimited, TransientError) as error:
         raise _retry(self, error) from None
     except AuthRevoked:
@@ -117,7 +149,7 @@ def historical_plan_task(self, job_id: str):
     try:
         historical.plan(job_id)
     except (RateLimited, TransientError) as error:
-        raise _retry(self, error) from None
+        raise _retry_job(self, job_id, error) from None
     finally:
         close_old_connections()
 
@@ -128,7 +160,7 @@ def historical_run_task(self, job_id: str):
     try:
         outcome = historical.work(job_id, owner=self.request.id or None)
     except (RateLimited, TransientError) as error:
-        raise _retry(self, error) from None
+        raise _retry_job(self, job_id, error) from None
     finally:
         close_old_connections()
     if outcome == "more":

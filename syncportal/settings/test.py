@@ -37,3 +37,8 @@ XERO_WEBHOOK_KEY = "test-xero-webhook-key"
 # The throttle's counts stay in this process, so each test starts with none (tests/conftest.py clears them);
 # tests/tenancy/test_throttle.py runs it on Redis too.
 CACHES = {**CACHES, "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}}  # noqa: F405
+
+# A worker subprocess of the fault tests retries faster (tests/sync/test_faults.py); unset, the defaults apply.
+for _knob in ("PROVIDER_MAX_ATTEMPTS", "PROVIDER_BACKOFF_BASE_SECONDS", "PROVIDER_BACKOFF_MAX_SECONDS"):
+    if env.str(_knob, default=""):
+        globals()[_knob] = env.float(_knob)

@@ -120,6 +120,18 @@ def test_5xx_is_retried_with_backoff_then_raises_a_transient_error(client, fake_
 
 
 @responses.activate
+def test_a_write_still_in_progress_is_retried_and_the_replay_returns_its_outcome(client, fake_sleep):
+    """A write cut off by the network is still being processed when the client retries it: Xero answers 409 for
+    the same Idempotency-Key until it is done. That is transient, not a refusal."""
+    responses.put(f"{API}/Contacts", status=409, json={
+        "Title": "Conflict", "Detail": "A request with this Idempotency-Key is in progress."})
+    responses.put(f"{API}/Contacts", json={"Contacts": [{"ContactID": "c-1", "Name": "Acme", "StatusAttributeString": "OK"}]})
+    [result] = client.save_contacts([{"Name": "Acme"}], create_only=True)
+    assert result.ok and len(responses.calls) == 2 and len(fake_sleep.calls) == 1
+    assert responses.calls[0].request.headers["Idempotency-Key"] == responses.calls[1].request.headers["Idempotency-Key"]
+
+
+@responses.activate
 def test_timeouts_are_retried(client):
     import requests
 

@@ -43,6 +43,13 @@ def test_zoho_api_domain_setting_overrides_every_data_centre(client, settings):
 
 
 @responses.activate
+def test_org_taxes_are_read_from_the_v8_org_taxes_wrapper(client):
+    responses.get(f"{API}/org/taxes", json={"org_taxes": {
+        "taxes": [{"id": "1", "name": "VAT", "value": 20.0}], "preference": {"auto_populate_tax": True}}})
+    assert client.get_taxes() == [{"id": "1", "name": "VAT", "value": 20.0}]
+
+
+@responses.activate
 def test_records_follow_page_then_page_token_past_two_thousand(client):
     for page in range(1, 11):
         responses.get(f"{API}/Accounts", json={
@@ -149,6 +156,14 @@ def test_a_revoked_zoho_grant_marks_reconnect_needed_pauses_sync_and_is_audited(
     assert zoho.status == Status.RECONNECT_NEEDED
     assert not services.ready_for_sync(organisation)
     assert AuditEntry.objects.filter(module="connection", status="failed", message__contains="Zoho CRM").count() == 1
+
+
+@responses.activate
+def test_a_watch_request_whose_every_channel_failed_gives_per_channel_results_not_an_exception(client):
+    responses.put(f"{API}/actions/watch", status=400, json={"watch": [
+        {"code": "NOT_SUBSCRIBED", "status": "error", "message": "Not subscribed", "details": {"channel_id": "1"}}]})
+    [result] = client.update_notifications([{"channel_id": "1", "events": ["Accounts.all"]}])
+    assert not result.ok and result.code == "NOT_SUBSCRIBED"
 
 
 @responses.activate

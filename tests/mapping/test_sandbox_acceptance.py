@@ -26,7 +26,7 @@ class ZohoMetadata:
         return self.crm.get("settings/fields", params={"module": module}).json()["fields"]
 
     def get_taxes(self):
-        return self.crm.get("org/taxes").json()["taxes"]
+        return self.crm.get("org/taxes").json()["org_taxes"]["taxes"]
 
 
 class XeroReference:

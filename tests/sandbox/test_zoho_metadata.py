@@ -44,7 +44,7 @@ def test_org_and_taxes(crm):
     org = crm.get("org").json()["org"][0]
     assert org["company_name"] == "Alpenblick Handels GmbH" and org["currency"] == "EUR"
     assert org["time_zone"] == "Europe/Berlin" and org["id"].isdigit()
-    taxes = {tax["name"]: tax["value"] for tax in crm.get("org/taxes").json()["taxes"]}
+    taxes = {tax["name"]: tax["value"] for tax in crm.get("org/taxes").json()["org_taxes"]["taxes"]}
     assert taxes == {"GST": 10.0, "NZ GST": 15.0, "VAT": 20.0, "Zero Rated": 0.0}
 
 

@@ -104,23 +104,25 @@ def test_expiry_more_than_a_week_ahead_becomes_one_hour_and_expired_channels_do_
     past = fresh.post("actions/watch", json={"watch": [{"channel_id": "2", "events": ["Accounts.all"],
                                                        "notify_url": receiver.url,
                                                        "channel_expiry": "2001-01-01T00:00:00+00:00"}]})
-    assert past.status_code == 400 and past.json()["watch"][0]["details"]["api_name"] == "channel_expiry"
+    assert past.status_code == 202 and past.json()["watch"][0]["details"]["api_name"] == "channel_expiry"
 
 
-def test_enable_validates_its_input(crm, receiver):
+def test_enable_validates_its_input_and_answers_an_all_failed_request_with_per_channel_results(crm, receiver):
     response = crm.post("actions/watch", json={"watch": [{"channel_id": "7", "events": ["Leads.all"],
                                                            "notify_url": receiver.url}]})
-    assert response.status_code == 400
+    assert response.status_code == 202  # notifications.json: POST answers 201 or 202 (per-channel errors)
     assert response.json()["watch"][0]["code"] == "INVALID_DATA"
     missing = crm.post("actions/watch", json={"watch": [{"channel_id": "7", "events": ["Accounts.all"]}]})
     assert missing.json()["watch"][0]["code"] == "MANDATORY_NOT_FOUND"
 
 
 def test_a_field_selection_condition_notifies_only_updates_of_the_listed_fields(crm, receiver):
-    _enable(crm, receiver, notification_condition=[{
+    condition = [{
         "type": "field_selection", "module": {"api_name": "Accounts"},
         "field_selection": {"group_operator": "or", "group": [{"field": {"api_name": "Phone"}},
-                                                              {"field": {"api_name": "Account_Name"}}]}}])
+                                                              {"field": {"api_name": "Account_Name"}}]}}]
+    enabled = _enable(crm, receiver, notification_condition=condition)
+    assert enabled.json()["watch"][0]["details"]["events"][0]["notification_condition"] == condition
     record_id = crm.post("Accounts", json={"data": [{"Account_Name": "Conditional Ltd"}]}).json()["data"][0][
         "details"]["id"]
     crm.call("PUT", "Accounts", json={"data": [{"id": record_id, "Description": "not watched"}]})

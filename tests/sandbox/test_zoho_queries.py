@@ -107,5 +107,5 @@ def test_coql_errors(crm):
 
 
 def test_count_counts_live_records_and_search_matches(crm):
-    assert crm.get("Accounts/actions/count").json() == {"count": "3"}
-    assert crm.get("Accounts/actions/count", params={"word": "acme"}).json() == {"count": "2"}
+    assert crm.get("Accounts/actions/count").json() == {"count": 3}
+    assert crm.get("Accounts/actions/count", params={"word": "acme"}).json() == {"count": 2}

@@ -85,7 +85,7 @@ def test_a_record_found_by_name_in_the_portal_is_copied_and_the_result_shown(por
     assert 'data-testid="copy-result"' in page and "Created in Xero." in page
     assert AuditEntry.objects.filter(zoho_id=zoho_id, trigger="copy", status="success").exists()
     missing = owner_client.post(reverse("sync:copy"), {"module": "accounts", "record_id": "4876876999999999999"})
-    assert "No Zoho CRM record with the id 4876876999999999999" in missing.content.decode()
+    assert "Zoho CRM has no record 4876876999999999999" in missing.content.decode()
 
 
 @pytest.mark.django_db

@@ -75,6 +75,18 @@ def test_a_channel_lost_on_the_zoho_side_is_registered_again_by_beat(portal, own
     assert len(portal.zoho.list_notifications()) == 1
 
 
+def test_a_channel_zoho_no_longer_knows_is_enabled_again_instead_of_failing_for_good(portal, owner_client):
+    _save(owner_client, portal, True)
+    portal.zoho.disable_notifications([ZohoChannel.objects.get().channel_id])  # the portal still thinks it is there
+    ZohoChannel.objects.update(expires_at=timezone.now() + timedelta(hours=1))
+    assert tasks.renew_channels_task() == 1
+    channel = ZohoChannel.objects.get()
+    assert channel.registered and channel.last_error == ""
+    assert channel.expires_at - timezone.now() > timedelta(days=5)
+    [watch] = portal.zoho.list_notifications()
+    assert str(watch["channel_id"]) == str(channel.channel_id)
+
+
 def run_tasks_in_the_request(monkeypatch):
     """The eager path: a queued task runs at once in the process that queued it (the real task code)."""
     for task in (tasks.zoho_changed_task, tasks.xero_changed_task):

@@ -33,8 +33,10 @@ def _database_url(alias: str) -> str:
 
 
 class Worker:
-    def __init__(self, name: str, *, lease_seconds: int = 6, log_dir: Path | None = None):
+    def __init__(self, name: str, *, lease_seconds: int = 6, log_dir: Path | None = None,
+                 extra_env: dict | None = None):
         self.name = name
+        self.extra_env = extra_env or {}
         self.lease_seconds = lease_seconds
         self.log_path = (log_dir or Path("/tmp")) / f"sync-worker-{name}-{os.getpid()}.log"
         self.process: subprocess.Popen | None = None
@@ -53,6 +55,7 @@ class Worker:
             "SANDBOX_URL": settings.SANDBOX_URL,
             "SYNC_RUN_LEASE_SECONDS": str(self.lease_seconds),
             "DATABASE_CONN_MAX_AGE": "0",
+            **self.extra_env,
         }
         log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(

@@ -65,6 +65,14 @@ def test_one_address_trying_many_accounts_is_locked_out_too(client, owner):
     assert _sign_in(client, owner.email, PASSWORD, address="198.51.100.9").status_code == 302
 
 
+def test_a_post_without_a_password_does_not_reset_the_count(client, owner):
+    for attempt in range(29):
+        _sign_in(client, owner.email, f"wrong {attempt}", address=f"192.0.2.{attempt}")
+    client.post(LOGIN, {"username": owner.email}, REMOTE_ADDR="192.0.2.200")
+    _sign_in(client, owner.email, "wrong once more", address="192.0.2.201")
+    assert _sign_in(client, owner.email, PASSWORD, address="192.0.2.202").status_code == 429
+
+
 def test_a_successful_sign_in_forgets_the_accounts_failures(client, owner):
     for attempt in range(29):
         _sign_in(client, owner.email, f"wrong {attempt}", address=f"192.0.2.{attempt}")
@@ -152,6 +160,18 @@ def test_sign_ups_from_one_address_are_throttled(client):
     refused = client.post(url, {**SIGN_UP, "email": "n10@example.com"})
     assert refused.status_code == 429
     assert not User.objects.filter(email="n10@example.com").exists()
+
+
+def test_when_the_throttles_cache_is_down_signing_in_still_works(client, owner, monkeypatch):
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("Redis is down")
+            return fail
+
+    monkeypatch.setattr(throttle, "_cache", Down)
+    assert _sign_in(client, owner.email, "wrong").status_code == 200
+    assert _sign_in(client, owner.email, PASSWORD).status_code == 302
 
 
 def test_the_throttle_counts_in_redis_when_the_portal_runs_with_redis(rf, settings):

@@ -117,6 +117,9 @@ class XeroClient(BaseClient):
             provider="xero",
         )
 
+    def _still_in_progress(self, response) -> bool:
+        return "idempotency-key" in response.text[:2000].lower() and "in progress" in response.text[:2000].lower()
+
     def _mark_success(self, response) -> None:
         remaining = response.headers.get("X-DayLimit-Remaining")
         changes = {"last_successful_call_at": timezone.now()}

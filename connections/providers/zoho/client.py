@@ -90,8 +90,10 @@ class ZohoClient(BaseClient):
 
     def _raise_for(self, response):
         body = json_or_empty(response)
-        if isinstance(body.get("data"), list) and body["data"] and "code" in body["data"][0]:
-            return  # per-record results (e.g. every record of a write was invalid)
+        for key in ("data", "watch"):
+            rows = body.get(key)
+            if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "code" in rows[0]:
+                return  # per-record or per-channel results (e.g. every record of a write was invalid)
         raise PermanentError(str(body.get("code") or response.status_code),
                              first_message(body.get("message"), response.text[:300]),
                              status=response.status_code, provider="zoho")
@@ -136,7 +138,12 @@ class ZohoClient(BaseClient):
         return (self._call("GET", "users", params={"type": "CurrentUser"}).get("users") or [{}])[0]
 
     def get_taxes(self) -> list[dict]:
-        return self._call("GET", "org/taxes").get("taxes") or []
+        body = self._call("GET", "org/taxes")
+        # v8 wraps the list: {"org_taxes": {"taxes": [...], "preference": ...}}; up to v2.1 it was {"taxes": [...]}.
+        wrapped = body.get("org_taxes")
+        if isinstance(wrapped, dict):
+            return wrapped.get("taxes") or []
+        return body.get("taxes") or []
 
     def get_modules(self) -> list[dict]:
         return self._call("GET", "settings/modules").get("modules") or []
