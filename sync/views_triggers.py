@@ -142,7 +142,7 @@ def _job_context(request, job):
     if job.status != JobStatus.PLANNING:
         readiness.mark_dry_run_seen(job.xero_organisation)
     return {"job": job, "dry_run": dry_run,
-            "minutes_left": max(1, round(seconds / 60)) if seconds else None,
+            "minutes_left": None if seconds is None else max(1, round(seconds / 60)),  # None once all processed
             "seconds_left": seconds, "can_manage": request.membership.can_manage,
             "all_processed": job.total > 0 and job.processed >= job.total,
             "summary": historical.summary(job) if job.status in (JobStatus.DONE, JobStatus.CANCELLED) else None,
