@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages migrate bench lint clean
+.PHONY: run test install messages migrate bench lint clean soak
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ test: messages
 
 bench: messages migrate
 	$(PY) -m bench
+
+# A longer randomised soak of the messy world (tests/scenarios/test_soak.py): make soak SEED=7 STEPS=2000
+SEED ?= 1
+STEPS ?= 300
+soak: messages
+	SOAK_SEED=$(SEED) SOAK_STEPS=$(STEPS) $(PY) -m pytest tests/scenarios/test_soak.py -q $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 LINK_FIELDS = (
     "zoho_fingerprint", "xero_fingerprint", "zoho_modified_at", "xero_modified_at", "state", "xero_code", "name",
-    "matched_by",
+    "matched_by", "created_side",
 )
 ZOHO_MODULES = {"accounts": "Accounts", "products": "Products", "invoices": "Invoices", "contacts": "Contacts"}
 ENGINE_MODULE = {value: key for key, value in ZOHO_MODULES.items()}
@@ -51,6 +51,7 @@ class SyncContext:
         self._resolver = None
         self.pending_links: list[tuple[str, Link, dict]] = []
         self.pending_audit: list[dict] = []
+        self.lock_generations: dict[str, int] = {}  # runs.module_lock: what this context last saw of each lock
 
     # -- providers -----------------------------------------------------------------------------------------
 
@@ -86,6 +87,10 @@ class SyncContext:
         else:  # contacts: their account decides whether they become a contact person
             wanted += ["Full_Name", "Account_Name"]
         wanted += list(SYSTEM_FIELDS)
+        if module == "accounts":
+            from .routing import routing_field
+
+            wanted += [name for name in [routing_field(self.xero_organisation)] if name]
         for direction in (ZOHO_TO_XERO, XERO_TO_ZOHO):
             for rule in mapping_transform.rules_of(self.mapping(module, direction)):
                 for path in mapping_transform.zoho_paths(rule):

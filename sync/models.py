@@ -73,6 +73,33 @@ class ModuleSettings(TenantOwned):
         return self.allow_sync and bool(getattr(self, f"{direction}_{action}"))
 
 
+class RoutingMode(models.TextChoices):
+    ZOHO_RECORDS = "zoho_records", _("Records created in Zoho CRM (not those that came from another Xero organisation)")
+    ALL = "all", _("Every record, including those that came from another Xero organisation")
+    FIELD = "field", _("Only records whose chosen Zoho CRM field has the chosen value")
+    NONE = "none", _("No new records (only keep linked records up to date)")
+
+
+class ZohoRouting(TenantOwned):
+    """Which new Zoho CRM records one Xero organisation takes (Zoho -> Xero creates; see the `sync` package
+    docstring). Records already linked to this organisation, and records matched to an existing Xero record,
+    are not affected. Without a row: ZOHO_RECORDS (safe by default)."""
+
+    xero_organisation = models.OneToOneField(
+        "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="sync_routing"
+    )
+    mode = models.CharField(
+        _("New Zoho CRM records go to this organisation"), max_length=16, choices=RoutingMode.choices,
+        default=RoutingMode.ZOHO_RECORDS,
+    )
+    zoho_field = models.CharField(_("Zoho CRM account field"), max_length=100, blank=True, default="")
+    value = models.CharField(_("Value"), max_length=255, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"routing of {self.xero_organisation_id}: {self.mode}"
+
+
 class LinkState(models.TextChoices):
     LINKED = "linked", _("Linked")
     DELETED = "deleted", _("Deleted")
@@ -102,6 +129,9 @@ class RecordLink(TenantOwned):
     xero_modified_at = models.CharField(max_length=64, blank=True, default="")
     state = models.CharField(max_length=16, choices=LinkState.choices, default=LinkState.LINKED)
     matched_by = models.CharField(max_length=32, blank=True, default="")
+    # The side on which the portal created the record ("zoho": this Xero organisation's record was copied into
+    # Zoho, so this organisation owns that Zoho record; "xero": the reverse; "": the records were matched).
+    created_side = models.CharField(max_length=8, blank=True, default="")
     last_direction = models.CharField(max_length=16, blank=True, default="")
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,6 +145,19 @@ class RecordLink(TenantOwned):
 
     def __str__(self):
         return f"{self.module} {self.zoho_id} <-> {self.xero_id}"
+
+
+class SyncLock(models.Model):
+    """The module lock of `runs.module_lock` when the cache is not shared between processes (no Redis): a lease
+    (holder, until) taken with a conditional UPDATE, and a generation counted up by every release."""
+
+    key = models.CharField(max_length=200, unique=True)
+    holder = models.CharField(max_length=64, blank=True, default="")
+    until = models.DateTimeField(null=True, blank=True)
+    generation = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return self.key
 
 
 class RunStatus(models.TextChoices):

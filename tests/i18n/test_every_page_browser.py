@@ -77,7 +77,7 @@ POST_ONLY = {
     "connections:xero_connect", "connections:zoho_connect",
     "mapping:refresh_zoho_fields", "mapping:import", "mapping:refresh_taxes",
     "sync:historical_control", "sync:zoho_notification", "sync:zoho_workflow", "sync:xero_webhook",
-    "audit:resync", "sync:rotate_key",
+    "audit:resync", "sync:rotate_key", "sync:cancel_run",
 }
 
 COLLECT_TEXT = """() => {
@@ -534,5 +534,6 @@ def _any_url(name, organisation, job):
         "sync:zoho_workflow": [organisation.pk],
         "audit:resync": [uuid.uuid4()],
         "sync:rotate_key": ["copy"],
+        "sync:cancel_run": [uuid.uuid4()],
     }.get(name, [])
     return reverse(name, args=args)

@@ -117,3 +117,28 @@ def test_the_page_is_translated(owner_client, owner, xero_organisation):
     owner.save()
     body = owner_client.get(_url(xero_organisation), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert 'lang="de"' in body and "Einstellungen" in body
+
+
+def test_the_routing_rule_is_safe_by_default_and_saved_per_xero_organisation(owner_client, xero_organisation):
+    from sync.models import RoutingMode, ZohoRouting
+
+    body = owner_client.get(_url(xero_organisation)).content.decode()
+    assert 'data-testid="routing-zoho_records" checked' in body and "stay with that organisation" in body
+    response = owner_client.post(_url(xero_organisation), _post_data(**{
+        "routing-mode": "field", "routing-zoho_field": "Billing_Country", "routing-value": "Australia"}))
+    assert response.status_code == 302
+    rule = ZohoRouting.objects.get(xero_organisation=xero_organisation)
+    assert (rule.mode, rule.zoho_field, rule.value) == (RoutingMode.FIELD, "Billing_Country", "Australia")
+
+
+def test_a_field_rule_without_a_value_is_refused_with_a_translated_message(owner_client, owner, xero_organisation):
+    from sync.models import ZohoRouting
+
+    owner.language = "fr"
+    owner.save()
+    response = owner_client.post(_url(xero_organisation), _post_data(**{
+        "routing-mode": "field", "routing-zoho_field": "Billing_Country", "routing-value": " "}),
+        HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    assert "Saisissez la valeur qui envoie un enregistrement" in response.content.decode()
+    assert not ZohoRouting.objects.exists()
