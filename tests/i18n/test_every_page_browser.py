@@ -85,9 +85,15 @@ COLLECT_TEXT = """() => {
   const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
-    if (!parent || parent.closest('script, style, textarea, [translate="no"]')) continue;
+    if (!parent || parent.closest('script, style, textarea, noscript, [translate="no"]')) continue;
     const text = node.nodeValue.trim();
     if (text) parts.push(text);
+  }
+  // With JavaScript on, a <noscript>'s content is raw markup: its text is what a reader without JavaScript sees.
+  for (const fallback of document.querySelectorAll('noscript')) {
+    if (!fallback.closest('[translate="no"]')) {
+      parts.push(new DOMParser().parseFromString(fallback.textContent, 'text/html').body.textContent.trim());
+    }
   }
   for (const template of document.querySelectorAll('template')) {
     if (!template.closest('[translate="no"]')) parts.push(template.content.textContent.trim());
