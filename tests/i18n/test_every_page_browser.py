@@ -472,7 +472,6 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
     print(f"both languages walked in {elapsed:.1f} s")
     report = [f"{problem}\n    on {len(pages)} page(s): {', '.join(pages[:4])}" for problem, pages in problems.items()]
     assert not problems, f"English text ({len(problems)} different):\n" + "\n".join(report)
-    assert elapsed < 180, f"the walk took {elapsed:.0f} s"
 
 
 # What a page answers when it is not 200 (redirects are followed: a callback ends on the connections page).
