@@ -59,7 +59,8 @@ lint: install
 clean:
 	rm -rf $(VENV) data staticfiles
 
-# The README's tour: the journey walk-through (tests/journey) writes its screenshots to docs/screenshots/.
+# The README's tour: the journey walk-through (tests/journey), against the real `make run` stack (tests/stack.py),
+# writes its screenshots to docs/screenshots/.
 .PHONY: screenshots
 screenshots: messages
 	SCREENSHOTS=1 $(PY) -m pytest tests/journey -q $(PYTEST_ARGS)

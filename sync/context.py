@@ -194,9 +194,12 @@ class SyncContext:
 
     def policy(self, module: str, direction: str) -> Policy:
         settings = self.module_settings(module)
+        # A historical job is the admin's explicit say-so for its modules and direction: for a module that has not
+        # started syncing in that direction yet (everything starts off), the job creates and updates.
+        explicit = self.trigger == "historical" and not settings.started(direction)
         policy = Policy(
-            create=settings.allows(direction, "create"),
-            update=settings.allows(direction, "update"),
+            create=explicit or settings.allows(direction, "create"),
+            update=explicit or settings.allows(direction, "update"),
             delete=settings.allows(direction, "delete"),
             conflict=settings.conflict_policy,
             organisation_name=self.xero_organisation.tenant_name,

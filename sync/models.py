@@ -40,22 +40,25 @@ class OrganisationSyncSettings(TenantOwned):
 
 
 class ModuleSettings(TenantOwned):
-    """How one module syncs with one Xero organisation. Deletes are off by default in both directions."""
+    """How one module syncs with one Xero organisation.
+
+    Everything is off for a newly connected organisation: nothing is written to Zoho CRM or Xero until an admin
+    presses "Start syncing" for a module and direction (sync.readiness), or ticks the switches on Settings."""
 
     xero_organisation = models.ForeignKey(
         "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="sync_module_settings"
     )
     module = models.CharField(max_length=32)
-    allow_sync = models.BooleanField(_("Allow Sync"), default=True)
-    cron = models.BooleanField(_("Cron Sync"), default=True)
+    allow_sync = models.BooleanField(_("Allow Sync"), default=False)
+    cron = models.BooleanField(_("Cron Sync"), default=False)
     conflict_policy = models.CharField(
         _("Conflict policy"), max_length=16, choices=ConflictPolicy.choices, default=ConflictPolicy.MOST_RECENT
     )
-    zoho_to_xero_create = models.BooleanField(default=True)
-    zoho_to_xero_update = models.BooleanField(default=True)
+    zoho_to_xero_create = models.BooleanField(default=False)
+    zoho_to_xero_update = models.BooleanField(default=False)
     zoho_to_xero_delete = models.BooleanField(default=False)
-    xero_to_zoho_create = models.BooleanField(default=True)
-    xero_to_zoho_update = models.BooleanField(default=True)
+    xero_to_zoho_create = models.BooleanField(default=False)
+    xero_to_zoho_update = models.BooleanField(default=False)
     xero_to_zoho_delete = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +74,10 @@ class ModuleSettings(TenantOwned):
     def allows(self, direction: str, action: str) -> bool:
         """Whether `action` (create/update/delete) is switched on for `direction` (zoho_to_xero/xero_to_zoho)."""
         return self.allow_sync and bool(getattr(self, f"{direction}_{action}"))
+
+    def started(self, direction: str) -> bool:
+        """Whether this module writes anything in `direction` (Allow Sync and Create or Update on)."""
+        return self.allows(direction, "create") or self.allows(direction, "update")
 
 
 class RoutingMode(models.TextChoices):
@@ -255,6 +262,7 @@ class SyncItem(models.Model):
 
 
 # Issue 7 (sync triggers): their models live in sync/trigger_models.py.
+from .readiness.models import SyncReadiness  # noqa: E402,F401
 from .trigger_models import (  # noqa: E402,F401
     ButtonKey,
     CronClaim,

@@ -23,7 +23,8 @@ from connections.providers.xero.client import XeroClient
 from connections.providers.zoho.client import ZohoClient
 from mapping import services as mapping_services
 from mapping import taxes as mapping_taxes
-from sync.models import RunStatus, SyncRun
+from sync.models import SYNCED_MODULES, RunStatus, SyncRun
+from sync.readiness import services as readiness
 from sync.settings_services import organisation_settings
 from sync.triggers import notifications, webhooks
 from tests.connections.sandbox_flows import connect_xero, connect_zoho
@@ -106,6 +107,9 @@ def connect_two(sandbox, owner_client, organisation, owner, settings) -> tuple[Z
         xero = XeroClient(xero_organisation)
         mapping_taxes.refresh_xero_reference(xero_organisation, xero)
         mapping_taxes.save_default_accounts(xero_organisation, {"invoices": "200", "products": "200"})
+        for module in SYNCED_MODULES:  # the admin starts every module both ways: a new organisation syncs nothing
+            for direction in ("zoho_to_xero", "xero_to_zoho"):
+                readiness.start_syncing(xero_organisation, module, direction)
         orgs.append(Org(xero_organisation, xero))
     assert len(orgs) == 2, [o.name for o in orgs]
     return zoho, orgs
