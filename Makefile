@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages migrate bench lint clean
+.PHONY: run test install messages migrate bench lint clean soak
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,13 +47,20 @@ test: messages
 bench: messages migrate
 	$(PY) -m bench
 
+# A longer randomised soak of the messy world (tests/scenarios/test_soak.py): make soak SEED=7 STEPS=2000
+SEED ?= 1
+STEPS ?= 300
+soak: messages
+	SOAK_SEED=$(SEED) SOAK_STEPS=$(STEPS) $(PY) -m pytest tests/scenarios/test_soak.py -q $(PYTEST_ARGS)
+
 lint: install
 	$(PY) -m ruff check .
 
 clean:
 	rm -rf $(VENV) data staticfiles
 
-# The README's tour: the journey walk-through (tests/journey) writes its screenshots to docs/screenshots/.
+# The README's tour: the journey walk-through (tests/journey), against the real `make run` stack (tests/stack.py),
+# writes its screenshots to docs/screenshots/.
 .PHONY: screenshots
 screenshots: messages
 	SCREENSHOTS=1 $(PY) -m pytest tests/journey -q $(PYTEST_ARGS)

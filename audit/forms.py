@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Direction, Module, Status, Trigger
+from .models import Action, Direction, Module, Status, Trigger
 
 PER_PAGE_CHOICES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
 DEFAULT_PER_PAGE = 25
@@ -44,6 +44,8 @@ class AuditFilterForm(forms.Form):
     direction = forms.ChoiceField(label=_("Data flow"), required=False, choices=_any(Direction.choices))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(Status.choices))
     trigger = forms.ChoiceField(label=_("Trigger"), required=False, choices=_any(Trigger.choices))
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=_any(Action.choices))
+    xero = forms.ChoiceField(label=_("Xero organisation"), required=False, choices=_any([]))
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -58,6 +60,16 @@ class AuditFilterForm(forms.Form):
         label=_("Results per page"), required=False, choices=PER_PAGE_CHOICES, coerce=int, empty_value=None
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, xero_organisations=(), **kwargs):
+        """`xero_organisations`: (tenant id, name) pairs offered; a tenant id in the URL that is no longer
+        connected (a reset organisation) is offered too, so its old entries stay reachable."""
+        super().__init__(*args, **kwargs)
+        choices = [(tenant_id, name or tenant_id) for tenant_id, name in xero_organisations]
+        asked = (self.data.get("xero") or "").strip() if self.data else ""
+        if asked and asked not in {tenant_id for tenant_id, _name in choices} and len(asked) <= 64:
+            choices.append((asked, asked))
+        self.fields["xero"].choices = _any(choices)
 
     def _date_in_range(self, name):
         value = self.cleaned_data.get(name)
@@ -87,7 +99,7 @@ class AuditFilterForm(forms.Form):
         cleaned = getattr(self, "cleaned_data", {})
         values = {
             name: cleaned.get(name)
-            for name in ("date_from", "date_to", "module", "direction", "status", "trigger", "q")
+            for name in ("date_from", "date_to", "module", "direction", "status", "trigger", "action", "xero", "q")
             if cleaned.get(name) and name not in self.errors
         }
         if getattr(self, "dates_reversed", False):

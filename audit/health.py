@@ -64,7 +64,8 @@ class Day:
 
 
 def module_health(queryset, now=None) -> list[ModuleHealth]:
-    """Per module, records whose latest entry in the last 30 days succeeded, failed or was skipped."""
+    """Per module, records whose latest entry in the last 30 days succeeded, failed or was skipped (a record
+    synced with two Xero organisations counts once in each)."""
     since = (now or timezone.now()) - datetime.timedelta(days=WINDOW_DAYS)
     recent = queryset.filter(created_at__gte=since).exclude(module=Module.CONNECTION).exclude(zoho_id="", xero_id="")
     latest = (
@@ -78,7 +79,7 @@ def module_health(queryset, now=None) -> list[ModuleHealth]:
         .annotate(
             rank=Window(
                 RowNumber(),
-                partition_by=[F("module"), F("record_key")],
+                partition_by=[F("xero_tenant_id"), F("module"), F("record_key")],
                 order_by=[F("created_at").desc(), F("id").desc()],
             )
         )
@@ -136,9 +137,10 @@ def daily_counts(queryset, now=None) -> list[Day]:
     return days
 
 
-def cached_summary(organisation, queryset) -> dict:
-    """{"modules": module_health(...), "days": daily_counts(...)}, computed at most once a minute."""
-    key = f"audit:dashboard:{organisation.pk}"
+def cached_summary(organisation, queryset, variant: str = "") -> dict:
+    """{"modules": module_health(...), "days": daily_counts(...)}, computed at most once a minute (per
+    `variant`: the Xero organisation the dashboard is narrowed to, if any)."""
+    key = f"audit:dashboard:{organisation.pk}" + (f":{variant}" if variant else "")
     summary = cache.get(key)
     if summary is None:
         summary = {"modules": module_health(queryset), "days": daily_counts(queryset)}

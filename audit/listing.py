@@ -46,9 +46,11 @@ def apply_filters(queryset: QuerySet, filters: dict) -> QuerySet:
         queryset = queryset.filter(created_at__gte=_start_of_day(start))
     if end := filters.get("date_to"):
         queryset = queryset.filter(created_at__lt=_start_of_day(end + datetime.timedelta(days=1)))
-    for name in ("module", "direction", "status", "trigger"):
+    for name in ("module", "direction", "status", "trigger", "action"):
         if value := filters.get(name):
             queryset = queryset.filter(**{name: value})
+    if tenant_id := filters.get("xero"):
+        queryset = queryset.filter(xero_tenant_id=tenant_id)
     if term := filters.get("q"):
         queryset = queryset.filter(search_q(term))
     return queryset

@@ -124,6 +124,7 @@ class AuditEntry(models.Model):
             models.Index(fields=["organisation", "direction", "-created_at"], name="audit_org_direction_created"),
             models.Index(fields=["organisation", "trigger", "-created_at"], name="audit_org_trigger_created"),
             models.Index(fields=["organisation", "record_name"], name="audit_org_record_name"),
+            models.Index(fields=["organisation", "xero_tenant_id", "-created_at"], name="audit_org_tenant_created"),
         ]
         # On PostgreSQL, migration 0003 adds trigram (GIN) indexes for the search box: see that migration.
 

@@ -43,7 +43,7 @@ CLAIM_LEASE = datetime.timedelta(minutes=10)
 BATCH_CHUNK = 200
 BATCH_SCAN_LIMIT = 50_000
 # The filter fields a batch keeps (the Audit page's filters; not sorting or paging).
-BATCH_FILTER_FIELDS = ("date_from", "date_to", "module", "direction", "status", "trigger", "q")
+BATCH_FILTER_FIELDS = ("date_from", "date_to", "module", "direction", "status", "trigger", "action", "xero", "q")
 
 RESYNC_UNREACHABLE = gettext_noop(
     "Resync failed: Zoho CRM or Xero could not be reached, even after several tries. Try the resync again later."

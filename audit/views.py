@@ -3,6 +3,7 @@ scoped to the current organisation through tenancy.access."""
 
 import json
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
@@ -23,13 +24,24 @@ from .views_resync import latest_request
 
 # Query parameters that are filters (kept by sort links, paging links and the CSV link).
 DATE_PARAMS = {"date_from", "date_to"}
-FILTER_PARAMS = ("date_from", "date_to", "module", "direction", "status", "trigger", "q", "per_page", "sort")
+FILTER_PARAMS = ("date_from", "date_to", "module", "direction", "status", "trigger", "action", "xero", "q", "per_page",
+                 "sort")
+
+
+def xero_organisation_choices(request) -> list[tuple[str, str]]:
+    """(tenant id, name) of the organisation's Xero organisations, for the filter. Read through the app
+    registry: the audit app sits below connections and does not import it."""
+    if request.organisation is None:
+        return []
+    model = apps.get_model("connections", "XeroOrganisation")
+    rows = scoped(request, model).order_by("tenant_name", "created_at").values_list("tenant_id", "tenant_name")
+    return list(dict(rows).items())
 
 
 def _filtered(request):
     data = request.GET.copy()
     data.setdefault("per_page", str(DEFAULT_PER_PAGE))  # so the select shows what applies
-    form = AuditFilterForm(data)
+    form = AuditFilterForm(data, xero_organisations=xero_organisation_choices(request))
     form.is_valid()
     queryset = apply_filters(scoped(request, AuditEntry), form.filters())
     return form, queryset
@@ -162,10 +174,17 @@ def detail(request, pk):
 @login_required
 @require_GET
 def dashboard(request):
-    context = {"has_organisation": request.organisation is not None}
+    context = {"has_organisation": request.organisation is not None, "xero_filter": ""}
     if request.organisation is not None:
         entries = scoped(request, AuditEntry)
-        summary = health.cached_summary(request.organisation, entries)
+        choices = xero_organisation_choices(request)
+        xero_filter = request.GET.get("xero", "")
+        if xero_filter not in {tenant_id for tenant_id, _name in choices}:
+            xero_filter = ""
+        if xero_filter:
+            entries = entries.filter(xero_tenant_id=xero_filter)
+        context.update(xero_filter=xero_filter, xero_choices=choices)
+        summary = health.cached_summary(request.organisation, entries, variant=xero_filter)
         days = summary["days"]
         context.update(
             modules=summary["modules"],

@@ -46,7 +46,29 @@ def onboarding(request):
         zoho.user_language if zoho and zoho.user_language and not request.user.language else ""
     )
     context["ready_for_terms"] = bool(context["selected_names"]) and zoho is not None
+    context["draft_pending"] = _draft_pending(request, context["xero_organisations"])
     return render(request, "connections/onboarding.html", context)
+
+
+DRAFT_KEY = "connections:xero_choice_draft"
+
+
+def _draft_choice(request, candidates) -> list[str]:
+    """The choice to show: organisations just added by a consent are ticked, and that unsaved choice is kept in
+    the session as a draft, so leaving the page and coming back shows it again until it is saved."""
+    known = {str(o.pk) for o in candidates}
+    added = {i for i in (request.GET.get("added") or "").split(",") if i in known}
+    if added:
+        draft = sorted({str(o.pk) for o in candidates if o.selected} | added)
+        request.session[DRAFT_KEY] = draft
+        return draft
+    draft = [i for i in request.session.get(DRAFT_KEY) or [] if i in known]
+    return draft or [str(o.pk) for o in candidates if o.selected]
+
+
+def _draft_pending(request, candidates) -> bool:
+    draft = set(request.session.get(DRAFT_KEY) or [])
+    return bool(draft) and draft != {str(o.pk) for o in candidates if o.selected}
 
 
 @login_required
@@ -54,20 +76,31 @@ def xero_organisations(request):
     organisation = current_organisation(request)
     candidates = list(services.xero_organisations(organisation))
     next_page = _next(request.GET.get("next") or request.POST.get("next"))
+    autosave = request.headers.get("HX-Request") == "true"
+    status = 200
+    saved = False
     if request.method == "POST":
         require_manager(request)
         form = XeroOrganisationsForm(request.POST, xero_organisations=candidates)
         if form.is_valid():
             services.choose_xero_organisations(organisation, form.cleaned_data["organisations"])
-            messages.success(request, _("Your choice of Xero organisations was saved."))
-            return redirect(NEXT_PAGES[next_page])
+            request.session.pop(DRAFT_KEY, None)
+            if not autosave:
+                messages.success(request, _("Your choice of Xero organisations was saved."))
+                return redirect(NEXT_PAGES[next_page])
+            saved = True
+        elif not autosave:  # htmx swaps only 2xx answers: the refused form comes back with 200 and its reason
+            status = 400
     else:
-        added = set((request.GET.get("added") or "").split(","))
-        initial = [str(o.pk) for o in candidates if o.selected or str(o.pk) in added]
+        initial = _draft_choice(request, candidates)
         form = XeroOrganisationsForm(initial={"organisations": initial}, xero_organisations=candidates)
-    return render(request, "connections/xero_organisations.html",
-                  {"form": form, "next": next_page, "xero_organisations": candidates,
-                   "can_manage": request.membership.can_manage})
+    context = {"form": form, "next": next_page, "xero_organisations": candidates, "saved": saved,
+               "draft_pending": request.method == "GET" and _draft_pending(request, candidates),
+               "can_manage": request.membership.can_manage}
+    # Ticking a box saves at once (htmx swaps the form back with "saved" or the reason it was refused), so
+    # leaving the page never loses the choice; without JavaScript the Save button does the same.
+    template = "connections/_xero_organisations_form.html" if autosave else "connections/xero_organisations.html"
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -76,8 +109,9 @@ def terms(request):
     if request.method == "POST":
         require_manager(request)
         services.accept_terms(organisation, request.user)
-        messages.success(request, _("Thank you. The Terms and Conditions are accepted; sync can start."))
-        return redirect("sync:settings")
+        messages.success(request, _("Thank you. The Terms and Conditions are accepted. Nothing syncs until you "
+                                    "start it: go through the checklist below."))
+        return redirect("sync:ready")
     acceptance = scoped(request, TermsAcceptance).filter(version=conf.get("TERMS_VERSION")).first()
     return render(request, "connections/terms.html",
                   {"acceptance": acceptance, "version": conf.get("TERMS_VERSION"),

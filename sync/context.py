@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 LINK_FIELDS = (
     "zoho_fingerprint", "xero_fingerprint", "zoho_modified_at", "xero_modified_at", "state", "xero_code", "name",
-    "matched_by",
+    "matched_by", "created_side",
 )
 ZOHO_MODULES = {"accounts": "Accounts", "products": "Products", "invoices": "Invoices", "contacts": "Contacts"}
 ENGINE_MODULE = {value: key for key, value in ZOHO_MODULES.items()}
@@ -51,6 +51,7 @@ class SyncContext:
         self._resolver = None
         self.pending_links: list[tuple[str, Link, dict]] = []
         self.pending_audit: list[dict] = []
+        self.lock_generations: dict[str, int] = {}  # runs.module_lock: what this context last saw of each lock
 
     # -- providers -----------------------------------------------------------------------------------------
 
@@ -86,6 +87,10 @@ class SyncContext:
         else:  # contacts: their account decides whether they become a contact person
             wanted += ["Full_Name", "Account_Name"]
         wanted += list(SYSTEM_FIELDS)
+        if module == "accounts":
+            from .routing import routing_field
+
+            wanted += [name for name in [routing_field(self.xero_organisation)] if name]
         for direction in (ZOHO_TO_XERO, XERO_TO_ZOHO):
             for rule in mapping_transform.rules_of(self.mapping(module, direction)):
                 for path in mapping_transform.zoho_paths(rule):
@@ -189,9 +194,12 @@ class SyncContext:
 
     def policy(self, module: str, direction: str) -> Policy:
         settings = self.module_settings(module)
+        # A historical job is the admin's explicit say-so for its modules and direction: for a module that has not
+        # started syncing in that direction yet (everything starts off), the job creates and updates.
+        explicit = self.trigger == "historical" and not settings.started(direction)
         policy = Policy(
-            create=settings.allows(direction, "create"),
-            update=settings.allows(direction, "update"),
+            create=explicit or settings.allows(direction, "create"),
+            update=explicit or settings.allows(direction, "update"),
             delete=settings.allows(direction, "delete"),
             delete_since=settings.delete_on_since(direction),
             conflict=settings.conflict_policy,

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ConflictPolicy, ModuleSettings, OrganisationSyncSettings
+from .models import ConflictPolicy, ModuleSettings, OrganisationSyncSettings, RoutingMode, ZohoRouting
 
 SWITCHES = (
     "zoho_to_xero_create",
@@ -52,3 +52,40 @@ class OrganisationSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if read_only:
             self.fields["on_save_sync"].disabled = True
+
+
+class RoutingForm(forms.ModelForm):
+    """Which new Zoho CRM records this Xero organisation takes (`sync.routing`)."""
+
+    mode = forms.ChoiceField(label=_("New Zoho CRM records go to this Xero organisation"), choices=RoutingMode.choices,
+                             widget=forms.RadioSelect)
+    zoho_field = forms.ChoiceField(label=_("Zoho CRM account field"), required=False)
+    value = forms.CharField(label=_("Value"), required=False, max_length=255)
+
+    class Meta:
+        model = ZohoRouting
+        fields = ("mode", "zoho_field", "value")
+
+    def __init__(self, *args, account_fields=(), read_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Choose a field"))] + [
+            (field["api_name"], field.get("label") or field["api_name"]) for field in account_fields
+            if field.get("api_name") and field.get("kind", field.get("data_type")) != "subform"
+        ]
+        current = self.instance.zoho_field
+        if current and current not in {value for value, _label in choices}:
+            choices.append((current, current))
+        self.fields["zoho_field"].choices = choices
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mode") == RoutingMode.FIELD:
+            if not cleaned.get("zoho_field"):
+                self.add_error("zoho_field", _("Choose the Zoho CRM account field that says where a record goes."))
+            if not (cleaned.get("value") or "").strip():
+                self.add_error("value", _("Enter the value that sends a record to this Xero organisation, for "
+                                          "example its name or a billing country."))
+        return cleaned

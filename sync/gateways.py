@@ -21,7 +21,7 @@ XERO_COLLECTION = {"accounts": "Contacts", "products": "Items", "invoices": "Inv
 ITEMS_READ = "items read"  # the last GET /Items, kept among the full reads (refresh() clears them together)
 # What matching (sync.engine.matching), contact naming (names.NameBook) and dependency lookups read of a Xero record.
 MATCH_KEYS = {
-    "accounts": ("ContactID", "Name", "ContactStatus", "ContactNumber", "EmailAddress"),
+    "accounts": ("ContactID", "Name", "ContactStatus", "ContactNumber", "AccountNumber", "EmailAddress"),
     "products": ("ItemID", "Code", "Name"),
     "invoices": ("InvoiceID", "InvoiceNumber", "Reference", "Status", "Type"),
 }
@@ -108,7 +108,7 @@ class XeroGateway:
     @staticmethod
     def _conditions(module: str, lookup: dict) -> list[str]:
         if module == "accounts":
-            keys = ("ContactNumber", "Name", "EmailAddress")
+            keys = ("ContactNumber", "AccountNumber", "Name", "EmailAddress")
         else:
             keys = ("InvoiceNumber", "Reference")
         return [f"{key}=={_quote(lookup[key])}" for key in keys if isinstance(lookup.get(key), str) and lookup[key]]
@@ -253,12 +253,14 @@ class ZohoGateway:
 
     def candidates(self, module: str, lookups: list[dict]) -> list[dict]:
         module_spec = spec(module)
-        keys = {
-            "accounts": (module_spec.zoho_xero_id_field, "Account_Name"),
-            "products": (module_spec.zoho_xero_id_field, "Product_Code"),
-            "invoices": (module_spec.zoho_xero_id_field, "Invoice_Number"),
+        keys = {  # the keys sync.engine.matching compares, as far as this organisation's Zoho reads them
+            "accounts": (module_spec.zoho_xero_id_field, "Account_Name", "Account_Number", "Email"),
+            "products": (module_spec.zoho_xero_id_field, "Product_Code", "Product_Name"),
+            "invoices": (module_spec.zoho_xero_id_field, "Invoice_Number", "Subject"),
             "contacts": ("Email",),
         }[module]
+        readable = set(self._fields(module))
+        keys = tuple(key for key in keys if key == keys[0] or key in readable)
         values: dict[str, set] = {key: set() for key in keys}
         ids: set[str] = set()
         for lookup in lookups:

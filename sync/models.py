@@ -41,22 +41,25 @@ class OrganisationSyncSettings(TenantOwned):
 
 
 class ModuleSettings(TenantOwned):
-    """How one module syncs with one Xero organisation. Deletes are off by default in both directions."""
+    """How one module syncs with one Xero organisation.
+
+    Everything is off for a newly connected organisation: nothing is written to Zoho CRM or Xero until an admin
+    presses "Start syncing" for a module and direction (sync.readiness), or ticks the switches on Settings."""
 
     xero_organisation = models.ForeignKey(
         "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="sync_module_settings"
     )
     module = models.CharField(max_length=32)
-    allow_sync = models.BooleanField(_("Allow Sync"), default=True)
-    cron = models.BooleanField(_("Cron Sync"), default=True)
+    allow_sync = models.BooleanField(_("Allow Sync"), default=False)
+    cron = models.BooleanField(_("Cron Sync"), default=False)
     conflict_policy = models.CharField(
         _("Conflict policy"), max_length=16, choices=ConflictPolicy.choices, default=ConflictPolicy.MOST_RECENT
     )
-    zoho_to_xero_create = models.BooleanField(default=True)
-    zoho_to_xero_update = models.BooleanField(default=True)
+    zoho_to_xero_create = models.BooleanField(default=False)
+    zoho_to_xero_update = models.BooleanField(default=False)
     zoho_to_xero_delete = models.BooleanField(default=False)
-    xero_to_zoho_create = models.BooleanField(default=True)
-    xero_to_zoho_update = models.BooleanField(default=True)
+    xero_to_zoho_create = models.BooleanField(default=False)
+    xero_to_zoho_update = models.BooleanField(default=False)
     xero_to_zoho_delete = models.BooleanField(default=False)
     # When Delete was last switched on for each direction (None: off, or on since before this was recorded).
     # Deletes are never retroactive: a deletion older than this is reported, never applied (sync.engine.deletes).
@@ -103,6 +106,37 @@ class ModuleSettings(TenantOwned):
         super().save(*args, **kwargs)
         self._loaded_deletes = {d: bool(getattr(self, f"{d}_delete")) for d in ("zoho_to_xero", "xero_to_zoho")}
 
+    def started(self, direction: str) -> bool:
+        """Whether this module writes anything in `direction` (Allow Sync and Create or Update on)."""
+        return self.allows(direction, "create") or self.allows(direction, "update")
+
+
+class RoutingMode(models.TextChoices):
+    ZOHO_RECORDS = "zoho_records", _("Records created in Zoho CRM (not those that came from another Xero organisation)")
+    ALL = "all", _("Every record, including those that came from another Xero organisation")
+    FIELD = "field", _("Only records whose chosen Zoho CRM field has the chosen value")
+    NONE = "none", _("No new records (only keep linked records up to date)")
+
+
+class ZohoRouting(TenantOwned):
+    """Which new Zoho CRM records one Xero organisation takes (Zoho -> Xero creates; see the `sync` package
+    docstring). Records already linked to this organisation, and records matched to an existing Xero record,
+    are not affected. Without a row: ZOHO_RECORDS (safe by default)."""
+
+    xero_organisation = models.OneToOneField(
+        "connections.XeroOrganisation", on_delete=models.CASCADE, related_name="sync_routing"
+    )
+    mode = models.CharField(
+        _("New Zoho CRM records go to this organisation"), max_length=16, choices=RoutingMode.choices,
+        default=RoutingMode.ZOHO_RECORDS,
+    )
+    zoho_field = models.CharField(_("Zoho CRM account field"), max_length=100, blank=True, default="")
+    value = models.CharField(_("Value"), max_length=255, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"routing of {self.xero_organisation_id}: {self.mode}"
+
 
 class LinkState(models.TextChoices):
     LINKED = "linked", _("Linked")
@@ -133,6 +167,9 @@ class RecordLink(TenantOwned):
     xero_modified_at = models.CharField(max_length=64, blank=True, default="")
     state = models.CharField(max_length=16, choices=LinkState.choices, default=LinkState.LINKED)
     matched_by = models.CharField(max_length=32, blank=True, default="")
+    # The side on which the portal created the record ("zoho": this Xero organisation's record was copied into
+    # Zoho, so this organisation owns that Zoho record; "xero": the reverse; "": the records were matched).
+    created_side = models.CharField(max_length=8, blank=True, default="")
     last_direction = models.CharField(max_length=16, blank=True, default="")
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -146,6 +183,19 @@ class RecordLink(TenantOwned):
 
     def __str__(self):
         return f"{self.module} {self.zoho_id} <-> {self.xero_id}"
+
+
+class SyncLock(models.Model):
+    """The module lock of `runs.module_lock` when the cache is not shared between processes (no Redis): a lease
+    (holder, until) taken with a conditional UPDATE, and a generation counted up by every release."""
+
+    key = models.CharField(max_length=200, unique=True)
+    holder = models.CharField(max_length=64, blank=True, default="")
+    until = models.DateTimeField(null=True, blank=True)
+    generation = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return self.key
 
 
 class RunStatus(models.TextChoices):
@@ -243,6 +293,7 @@ class SyncItem(models.Model):
 
 
 # Issue 7 (sync triggers): their models live in sync/trigger_models.py.
+from .readiness.models import SyncReadiness  # noqa: E402,F401
 from .trigger_models import (  # noqa: E402,F401
     ButtonKey,
     CronClaim,

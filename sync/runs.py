@@ -47,26 +47,84 @@ def lease_seconds() -> int:
     return int(getattr(settings, "SYNC_RUN_LEASE_SECONDS", None) or os.environ.get("SYNC_RUN_LEASE_SECONDS") or 120)
 
 
+def _shared_cache() -> bool:
+    """Whether the cache is shared between processes (Redis): otherwise locks live in the database."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
+class _CacheLock:
+    def __init__(self, key: str):
+        self.key, self.generation_key = key, f"{key}:generation"
+
+    def acquire(self, token: str, expiry: int) -> bool:
+        return cache.add(self.key, token, timeout=expiry)
+
+    def generation(self) -> int:
+        return int(cache.get(self.generation_key) or 0)
+
+    def release(self, token: str) -> int:
+        cache.add(self.generation_key, 0, timeout=None)
+        generation = cache.incr(self.generation_key)
+        if cache.get(self.key) == token:
+            cache.delete(self.key)
+        return generation
+
+
+class _DatabaseLock:
+    """A lease row per key, taken with one conditional UPDATE (works on SQLite and PostgreSQL, across processes,
+    without holding a transaction open during the provider calls)."""
+
+    def __init__(self, key: str):
+        from .models import SyncLock
+
+        self.model, self.key = SyncLock, key
+        SyncLock.objects.get_or_create(key=key)
+
+    def acquire(self, token: str, expiry: int) -> bool:
+        now = timezone.now()
+        free = Q(holder="") | Q(until__lt=now)
+        return bool(self.model.objects.filter(free, key=self.key).update(
+            holder=token, until=now + timedelta(seconds=expiry)))
+
+    def generation(self) -> int:
+        return self.model.objects.filter(key=self.key).values_list("generation", flat=True).first() or 0
+
+    def release(self, token: str) -> int:
+        self.model.objects.filter(key=self.key).update(generation=F("generation") + 1)
+        self.model.objects.filter(key=self.key, holder=token).update(holder="", until=None)
+        return self.generation()
+
+
 @contextmanager
-def module_lock(xero_organisation, module: str, *, timeout: float | None = None):
-    """One chunk at a time per Xero organisation and module, across workers (the shared cache: Redis in
-    production), so on-save, cron and historical runs never create the same record twice. Yields whether it
-    had to wait (then the caller reloads what another run may have changed). A dead worker's lock expires."""
-    key = f"sync:lock:{xero_organisation.pk}:{module}"
+def module_lock(xero_organisation, module: str, *, timeout: float | None = None, seen: dict | None = None):
+    """One chunk at a time per portal organisation (tenant) and Zoho module, across all its Xero organisations,
+    triggers and workers: match-and-create is serialised, so two organisations' runs (or cron and On Save) never
+    create the same Zoho record twice, and a run plans from what the previous holder wrote. Redis (the shared
+    cache) when configured, a database lease row otherwise. A dead worker's lock expires.
+
+    Yields whether the caller must reload what it read before (links, the target's records): it had to wait, or
+    (with `seen`, the caller's {key: generation} of its last hold) another holder wrote meanwhile."""
+    key = f"sync:lock:{xero_organisation.organisation_id}:{module}"
+    lock = _CacheLock(key) if _shared_cache() else _DatabaseLock(key)
     token = uuid.uuid4().hex
     expiry = lease_seconds()
     deadline = time.monotonic() + (timeout if timeout is not None else expiry)
     waited = False
-    while not cache.add(key, token, timeout=expiry):
+    while not lock.acquire(token, expiry):
         waited = True
         if time.monotonic() > deadline:
             raise TransientError(f"module {module} is busy with another sync run", provider="sync")
-        time.sleep(0.2)
+        time.sleep(0.05)
+    stale = waited
+    if seen is not None:
+        stale = stale or seen.get(key) != lock.generation()
     try:
-        yield waited
+        yield stale
     finally:
-        if cache.get(key) == token:
-            cache.delete(key)
+        generation = lock.release(token)
+        if seen is not None:
+            seen[key] = generation
 
 
 def create_run(xero_organisation, module, direction, *, trigger, ids=None, since=None, resync_of=None,
@@ -207,6 +265,12 @@ def _dependencies(run: SyncRun, context: SyncContext, sources: list[dict]) -> No
     if run.module != "invoices" or not sources:
         return
     if run.direction == ZOHO_TO_XERO:
+        from . import routing
+
+        route = routing.router(context, run.module, sources)
+        links = context.links(run.module)
+        # only the dependencies of invoices this organisation takes (routing) or already holds
+        sources = [s for s in sources if route is None or links.get(ZOHO, str(s.get("id"))) is not None or route(s)]
         accounts, products = set(), set()
         for invoice in sources:
             for key in ("Account_Name",):
@@ -251,20 +315,28 @@ def sync_inline(context: SyncContext, module: str, direction: str, ids, *, retry
     deleted = [str(i) for i in ids if str(i) not in found]
     if not retry_failed:
         records = failures.without_unchanged_failures(context.xero_organisation, module, direction, records)
-    with module_lock(context.xero_organisation, module) as waited:
-        if waited:
+    with module_lock(context.xero_organisation, module, seen=context.lock_generations) as stale:
+        if stale:
             context.refresh()
-        operations = _batch(context, module, direction, records, deleted)
+        operations = _batch(context, module, direction, records, deleted, routed=False)
         checkpoint(context)
     return operations
 
 
-def _batch(context, module, direction, sources, deleted):
+def _batch(context, module, direction, sources, deleted, *, routed: bool = True):
+    """`routed`: Zoho -> Xero creates follow the organisation's routing rule (`sync.routing`); an invoice's
+    dependencies (sync_inline) are created where the invoice goes."""
     if module == "contacts":
         from . import contacts_sync
 
         return contacts_sync.run_contacts_batch(context, direction, sources, deleted)
     _source_side, target_side = sides(direction)
+    policy = context.policy(module, direction)
+    if routed and direction == ZOHO_TO_XERO:
+        from . import routing
+
+        policy.route = routing.router(context, module, sources)
+        policy.route_quiet = context.trigger not in ("copy", "resync")
     return run_batch(
         module,
         direction,
@@ -274,7 +346,7 @@ def _batch(context, module, direction, sources, deleted):
         links=context.links(module),
         store=context.store(module),
         audit=context.audit(),
-        policy=context.policy(module, direction),
+        policy=policy,
         transforms=context.transforms(module),
     )
 
@@ -284,8 +356,8 @@ def process_chunk(run: SyncRun, context: SyncContext, items: list[SyncItem]) -> 
     deleted = {item.source_id: (item.snapshot or {}).get("deleted_time") for item in items if item.deleted}
     SyncItem.objects.filter(pk__in=[item.pk for item in items]).update(attempts=F("attempts") + 1)
     _dependencies(run, context, sources)
-    with module_lock(run.xero_organisation, run.module) as waited:
-        if waited:
+    with module_lock(run.xero_organisation, run.module, seen=context.lock_generations) as stale:
+        if stale:
             context.refresh()
         _process_locked(run, context, items, sources, deleted)
 

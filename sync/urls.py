@@ -1,12 +1,15 @@
 from django.urls import path
 
 from . import views, views_triggers
+from .readiness import views as readiness_views
 
 app_name = "sync"
 
 urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/<uuid:pk>/", views.settings_for, name="settings_for"),
+    path("ready/", readiness_views.ready_page, name="ready"),
+    path("ready/<uuid:pk>/", readiness_views.ready_for, name="ready_for"),
     path("settings/keys/<slug:purpose>/rotate/", views.rotate_key, name="rotate_key"),
     path("historical/", views_triggers.historical_page, name="historical"),
     path("runs/<uuid:pk>/cancel/", views.cancel_run, name="cancel_run"),

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from connections.models import XeroOrganisation
+from mapping import services as mapping_services
 from tenancy.access import current_organisation, require_manager, scoped, tenant_object_or_404
 
-from . import runs, settings_services
-from .forms import ModuleSettingsForm, OrganisationSettingsForm
+from . import routing, runs, settings_services
+from .forms import ModuleSettingsForm, OrganisationSettingsForm, RoutingForm
 from .models import MODULE_LABELS, SyncRun
 from .trigger_models import ButtonKey
 from .triggers import keys
@@ -46,14 +47,22 @@ def settings_for(request, pk):
         data = request.POST
     organisation_form = OrganisationSettingsForm(data, instance=organisation_settings, read_only=read_only,
                                                  prefix="organisation")
+    # The routing rule is optional in the POST (forms that predate it keep working).
+    routing_data = data if data is not None and any(key.startswith("routing-") for key in data) else None
+    routing_form = RoutingForm(routing_data, instance=routing.rule_of(xero_organisation), prefix="routing",
+                               account_fields=mapping_services.zoho_fields(organisation, "accounts"),
+                               read_only=read_only)
     module_forms = [
         ModuleSettingsForm(data, instance=settings, prefix=settings.module, read_only=read_only)
         for settings in module_settings
     ]
     if data is not None:
-        if organisation_form.is_valid() and all(form.is_valid() for form in module_forms):
+        routing_valid = routing_data is None or routing_form.is_valid()
+        if organisation_form.is_valid() and all(form.is_valid() for form in module_forms) and routing_valid:
             with transaction.atomic():
                 organisation_form.save()
+                if routing_data is not None:
+                    routing_form.save()
                 for form in module_forms:
                     form.save()
             messages.success(request, _("The configuration was updated."))
@@ -67,6 +76,8 @@ def settings_for(request, pk):
             "xero_organisations": _xero_organisations(request),
             "xero_organisation": xero_organisation,
             "organisation_form": organisation_form,
+            "routing_form": routing_form,
+            "other_organisations": _xero_organisations(request).filter(selected=True).exclude(pk=xero_organisation.pk),
             "modules": modules,
             "read_only": read_only,
             "button_keys": _button_keys(request),

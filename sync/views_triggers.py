@@ -13,6 +13,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -23,11 +24,14 @@ from tenancy.access import current_organisation, require_manager, scoped, tenant
 from tenancy.models import Organisation
 
 from . import retries
+from .engine import messages as engine_messages
 from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .forms_triggers import CopyForm, CopySearchForm, HistoricalSyncForm
 from .models import MODULE_LABELS, RunProblem
+from .readiness import services as readiness
 from .trigger_models import ButtonKey, HistoricalJob, JobStatus
 from .triggers import coalesce, copy, historical, keys, notifications, webhooks
+from .triggers import reasons as reasons_module
 
 logger = logging.getLogger(__name__)
 
@@ -69,17 +73,57 @@ def historical_page(request):
     }, status=400 if request.method == "POST" else 200)
 
 
-def _render(message_key: str, params: dict | None) -> str:
-    """A dry-run reason in the reader's language, with the first record's values as the example."""
+# Parameters that name one record: never shown for a group of different records.
+RECORD_PARAMS = frozenset({"name", "new_name", "zoho_id", "xero_id", "record_id", "record", "number", "code",
+                           "email", "value"})
+# Reasons that only say what the outcome says (the plan sentence says it better), and reasons phrased as done
+# that a dry run must phrase as a plan.
+PLAIN_OUTCOMES = frozenset({engine_messages.CREATED, engine_messages.UPDATED, reasons_module.UNCHANGED})
+PLANNED_REASONS = {
+    engine_messages.MATCHED: gettext_noop("They will be linked to the existing %(target)s records with the same "
+                                          "%(rule)s; nothing is created."),
+    engine_messages.MATCHED_AND_UPDATED: gettext_noop("They will be linked to the existing %(target)s records with "
+                                                      "the same %(rule)s, then updated."),
+}
+
+
+def _render(message_key: str, params: dict | None, count: int = 1) -> str:
+    """A dry-run reason in the reader's language. The example record's values are used only when the reason
+    concerns one record: a group of different records never shows one record's name."""
     if not message_key:
         return ""
+    params = dict(params or {})
+    varies = set(params.pop(historical.VARIES, []))
+    if count > 1:
+        params = {key: ("…" if key in RECORD_PARAMS or key in varies else value) for key, value in params.items()}
+    message_key = PLANNED_REASONS.get(message_key, message_key)
     try:
-        return _(message_key) % (params or {})
+        return _(message_key) % _translated_params(params)
     except (KeyError, TypeError, ValueError):
         return _(message_key)
 
 
+def _translated_params(params: dict) -> dict:
+    return {key: (_(value) if key in ("target", "source", "rule", "dependency") and isinstance(value, str) and value
+                  else value) for key, value in params.items()}
+
+
+def _plan_sentence(outcome: str, count: int, target: str) -> str:
+    """What the job will do, as a plan ("Will update 200 in Xero"), never as if it were done."""
+    if outcome == "create":
+        return ngettext("Will create %(count)s record in %(target)s", "Will create %(count)s records in %(target)s",
+                        count) % {"count": count, "target": target}
+    if outcome == "update":
+        return ngettext("Will update %(count)s record in %(target)s", "Will update %(count)s records in %(target)s",
+                        count) % {"count": count, "target": target}
+    if outcome == "refuse":
+        return ngettext("%(count)s record would be refused", "%(count)s records would be refused", count) % {
+            "count": count}
+    return ngettext("Will skip %(count)s record", "Will skip %(count)s records", count) % {"count": count}
+
+
 def _job_context(request, job):
+    target = _("Xero") if job.direction == ZOHO_TO_XERO else _("Zoho CRM")
     dry_run = []
     for module in job.modules:
         counts = job.dry_run.get(module) or {}
@@ -87,14 +131,21 @@ def _job_context(request, job):
         examples = counts.get("examples") or {}
         for key, count in sorted((counts.get("reasons") or {}).items()):
             outcome, _sep, message_key = key.partition("|")
-            reasons.append({"outcome": outcome, "message": _render(message_key, examples.get(key)), "count": count})
+            detail = "" if message_key in PLAIN_OUTCOMES else _render(message_key, examples.get(key), count)
+            reasons.append({"outcome": outcome, "plan": _plan_sentence(outcome, count, target), "message": detail,
+                            "count": count})
         dry_run.append({"module": module, "label": MODULE_LABELS[module], "counts": counts, "reasons": reasons,
                         "planned": module in job.planned_modules})
     waiting = bool(job.problem) and job.status in (JobStatus.PLANNING, JobStatus.RUNNING)
-    seconds = (historical.seconds_left(job) if job.status in (JobStatus.RUNNING, JobStatus.PAUSED) and not waiting
-               else None)
-    return {"job": job, "dry_run": dry_run, "minutes_left": None if seconds is None else max(1, round(seconds / 60)),
+    active = job.status in (JobStatus.RUNNING, JobStatus.PAUSED)
+    seconds = historical.seconds_left(job) if active and job.processed < job.total and not waiting else None
+    if job.status != JobStatus.PLANNING:
+        readiness.mark_dry_run_seen(job.xero_organisation)
+    return {"job": job, "dry_run": dry_run,
+            "minutes_left": None if seconds is None else max(1, round(seconds / 60)),  # None once all processed
             "seconds_left": seconds, "can_manage": request.membership.can_manage,
+            "all_processed": job.total > 0 and job.processed >= job.total,
+            "summary": historical.summary(job) if job.status in (JobStatus.DONE, JobStatus.CANCELLED) else None,
             "live": job.status in (JobStatus.PLANNING, JobStatus.RUNNING),
             "waiting": waiting, "provider": retries.PROVIDER_NAMES.get(job.problem_provider, ""),
             "problem_label": RunProblem(job.problem).label if job.problem in RunProblem.values else ""}
@@ -121,7 +172,9 @@ def historical_control(request, pk, action):
              "cancel": historical.cancel}
     if action not in moves:
         return HttpResponseBadRequest()
-    if not moves[action](job):
+    if action == "pause" and job.total and job.processed >= job.total:
+        messages.error(request, _("There is nothing left to pause: every record of this job has been processed."))
+    elif not moves[action](job):
         messages.error(request, _("That is not possible while the job is %(status)s.") % {
             "status": job.get_status_display()})
     if request.headers.get("HX-Request"):

@@ -145,6 +145,8 @@ class Executor:
         }
         if operation.matched_by:
             fields["matched_by"] = operation.matched_by
+        if operation.action == CREATE:
+            fields["created_side"] = self.target_side
         code_key = {"products": "Code", "invoices": "InvoiceNumber"}.get(self.spec.key)
         if code_key and xero_record.get(code_key):
             fields["xero_code"] = str(xero_record[code_key])

@@ -25,6 +25,10 @@ UPDATED_RENAMED = gettext_noop(
     "names are unique among active contacts."
 )
 
+NOT_ROUTED = gettext_noop(
+    "Not created in the Xero organisation %(organisation)s: its routing rule (Settings, \"New Zoho CRM records\") "
+    "does not take this record. Change the rule, or the record's routing field in Zoho CRM, to send it there."
+)
 CREATE_OFF = gettext_noop(
     "Not created in %(target)s because Create is switched off for this module and direction in Settings."
 )

@@ -42,6 +42,7 @@ class Link:
     xero_code: str = ""
     name: str = ""
     matched_by: str = ""
+    created_side: str = ""  # the side the portal created the record on ("" when matched)
     pk: object = None
 
     def id_on(self, side: str) -> str:
@@ -108,6 +109,10 @@ class Policy:
     enabled_currencies: frozenset | None = None  # Xero organisation's currencies (None: not checked)
     organisation_name: str = ""
     today: date | None = None
+    # Zoho -> Xero creates: whether this organisation takes a new (unlinked, unmatched) Zoho record (routing rule);
+    # None: every record (dependencies of an invoice, Copy to Xero).
+    route: Callable[[dict], bool] | None = None
+    route_quiet: bool = True  # a record the rule does not take: no audit entry (an explicit Copy to Xero: one)
     zoho_fields: dict | None = None  # towards Zoho: the module's field metadata, checked before writing
 
 

@@ -3,8 +3,10 @@
 For each source record (in a deterministic order: by id):
 
 1. Not linked yet: look for the same record on the target side before creating (`matching`): a match is linked
-   (and updated when its values differ and Update is on); otherwise it is created when Create is on.
-2. Linked: the record changed at the source when its modification time is not the one we last saw or wrote
+   (and updated when its values differ and Update is on); otherwise it is created when Create is on and, Zoho ->
+   Xero, when the organisation's routing rule takes it (`Policy.route`; not taken: skipped quietly).
+2. Linked: a snapshot older than the version last synced (read before another run wrote the record) is skipped
+   quietly, so a run never writes stale data. Otherwise the record changed at the source when its modification time is not the one we last saw or wrote
    *and* its mapped values' fingerprint differs from the last one. Unchanged records (and our own writes
    coming back) are skipped quietly: no echo. If the target changed too, the module's conflict policy decides,
    and the losing values go to the audit entry.
@@ -137,6 +139,8 @@ class Planner:
         operation.link = link
         if link is not None and link.state == "deleted":
             return operation.skip(quiet=True)
+        if link is None and self.spec.key == "invoices" and not self._routed(operation):
+            return self._not_routed(operation)  # another ledger's invoice: not mapped, not matched here
         payload = self._payload(operation, record)
         if payload is None:
             return operation
@@ -146,6 +150,14 @@ class Planner:
             return self._plan_unlinked(operation)
         return self._plan_linked(operation, link)
 
+    def _not_routed(self, operation: Operation) -> Operation:
+        # not this organisation's record (routing rule): no write; quietly unless someone asked for it
+        return operation.skip(messages.NOT_ROUTED, quiet=self.policy.route_quiet,
+                              organisation=self.policy.organisation_name)
+
+    def _routed(self, operation: Operation) -> bool:
+        return self.target_side != XERO or self.policy.route is None or self.policy.route(operation.source)
+
     def _plan_unlinked(self, operation: Operation) -> Operation:
         match, rule = self.candidates.find(operation.payload, operation.source_id, operation.source)
         if match is not None:
@@ -153,6 +165,7 @@ class Planner:
             self.candidates.claim(target_id)
             operation.target_id, operation.target, operation.matched_by = target_id, match, rule
             operation.params["rule"] = matching.RULE_LABELS.get(rule, rule)
+            self._keep_owner_marker(operation, match)
             self._fill_target_state(operation, match)
             locked = self._locked(operation, match)
             if locked or not self.policy.update or not differences(operation.payload, match):
@@ -162,6 +175,8 @@ class Planner:
                 return operation
             operation.action, operation.message_key = UPDATE, messages.MATCHED_AND_UPDATED
             return self._check_write(operation)
+        if not self._routed(operation):
+            return self._not_routed(operation)
         if not self.policy.create:
             return operation.skip(messages.CREATE_OFF)
         operation.action, operation.message_key = CREATE, messages.CREATED
@@ -169,6 +184,8 @@ class Planner:
 
     def _plan_linked(self, operation: Operation, link) -> Operation:
         operation.target_id = link.id_on(self.target_side)
+        if self._stale(operation, link):
+            return operation.skip(quiet=True)
         changed = self._source_changed(operation, link)
         if not changed:
             return operation.skip(quiet=True)
@@ -176,6 +193,7 @@ class Planner:
         if target is None:
             return operation.skip(messages.TARGET_GONE)
         operation.target = target
+        self._keep_owner_marker(operation, target)
         self._fill_target_state(operation, target)
         locked = self._locked(operation, target)
         if locked:
@@ -201,6 +219,23 @@ class Planner:
         return self._check_write(operation)
 
     # -- change detection ----------------------------------------------------------------------------------
+
+    def _stale(self, operation: Operation, link) -> bool:
+        """The snapshot is older than the version of the record this link last saw or wrote (another run or
+        trigger synced a newer one after this run read it): writing it would bring old values back."""
+        seen = parse_time(link.modified_of(self.source_side))
+        read = parse_time(operation.source_modified)
+        return seen is not None and read is not None and int(read.timestamp()) < int(seen.timestamp())
+
+    def _keep_owner_marker(self, operation: Operation, target: dict) -> None:
+        """Xero -> Zoho: a Zoho record shared with another Xero organisation keeps that organisation's id in its
+        Xero-id field (the owner's, see the `sync` docstring); this organisation does not overwrite it."""
+        if self.target_side != ZOHO or not operation.payload:
+            return
+        field = self.spec.zoho_xero_id_field
+        marker = str(target.get(field) or "")
+        if marker and marker != str(operation.source_id) and field in operation.payload:
+            operation.payload = {key: value for key, value in operation.payload.items() if key != field}
 
     def _source_changed(self, operation: Operation, link) -> bool:
         """Changed since we last saw or wrote it: by fingerprint of the mapped values when we have one (exact);

@@ -64,17 +64,25 @@ def run_organisation(organisation, *, full: bool = False, owner: str | None = No
     finished = []
     try:
         for xero_organisation in connection_services.selected_xero_organisations(organisation):
-            if not connection_services.ready_for_sync(organisation, xero_organisation):
-                continue
-            for module in LIVE_MODULES:  # dependency order: accounts, contacts, products, invoices
-                module_settings = settings_services.module_settings(xero_organisation, module)
-                if not (module_settings.cron and module_settings.allow_sync):
-                    continue
-                for direction in DIRECTIONS:
-                    finished.append(run_module(xero_organisation, module, direction, full=full,
-                                               deletes=full or module_settings.allows(direction, "delete")))
+            finished += run_xero_organisation(xero_organisation, full=full)
     finally:
         release(organisation, owner)
+    return finished
+
+
+def run_xero_organisation(xero_organisation, *, full: bool = False) -> list[SyncRun]:
+    """One cron pass over one Xero organisation's modules (both directions, dependency order). Passes of several
+    Xero organisations may run at once: the module lock is shared by all organisations of a tenant."""
+    finished = []
+    if not connection_services.ready_for_sync(xero_organisation.organisation, xero_organisation):
+        return finished
+    for module in LIVE_MODULES:  # dependency order: accounts, contacts, products, invoices
+        module_settings = settings_services.module_settings(xero_organisation, module)
+        if not (module_settings.cron and module_settings.allow_sync):
+            continue
+        for direction in DIRECTIONS:
+            finished.append(run_module(xero_organisation, module, direction, full=full,
+                                       deletes=full or module_settings.allows(direction, "delete")))
     return finished
 
 

@@ -15,11 +15,15 @@ import time
 import uuid
 from collections import Counter
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from audit.models import Action, AuditEntry, Trigger
+from audit.models import Module as AuditModule
+from audit.models import Status as AuditStatus
 from connections import conf as connection_conf
 from mapping.problems import ERROR
 from mapping.record_checks import validate_payload
@@ -58,6 +62,7 @@ def mark_queued(job_id) -> bool:
     return bool(HistoricalJob.objects.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=job_id)
                 .update(**queued_lease()))
 OUTCOMES = ("create", "update", "skip", "refuse")
+VARIES = "__varies__"  # in a dry-run example: the parameters whose values differ between the records counted
 
 
 def with_dependencies(modules) -> list[str]:
@@ -266,13 +271,23 @@ def _pretend_link(links, direction: str, operation) -> None:
 
 
 def _count(counts: dict, outcome: str, reason: str, params: dict | None = None) -> None:
-    """Count an outcome by reason; the first record's message parameters are kept as the example shown."""
+    """Count an outcome by reason; the first record's message parameters are kept as the example shown, with the
+    names of the parameters whose values differ between the records counted (VARIES), so a group of different
+    records is never described by one record's values."""
     counts[outcome] += 1
     key = f"{outcome}|{reason}"
     counts["reasons"][key] = counts["reasons"].get(key, 0) + 1
     examples = counts.setdefault("examples", {})
-    if key not in examples and params:
-        examples[key] = {k: v for k, v in params.items() if isinstance(v, str | int | float)}
+    values = {k: v for k, v in (params or {}).items() if isinstance(v, str | int | float)}
+    if key not in examples:
+        if values:
+            examples[key] = values
+        return
+    example = examples[key]
+    varies = set(example.get(VARIES, []))
+    varies |= {k for k in set(values) | set(example) - {VARIES} if example.get(k) != values.get(k)}
+    if varies:
+        example[VARIES] = sorted(varies)
 
 
 # --- controls ----------------------------------------------------------------------------------------------
@@ -283,6 +298,10 @@ def start(job: HistoricalJob) -> bool:
 
 
 def pause(job: HistoricalJob) -> bool:
+    """Pause a running job; refused when nothing is left to do (the job is about to finish)."""
+    if not HistoricalItem.objects.filter(job=job, state=HistoricalItemState.PENDING).exists():
+        job.refresh_from_db()
+        return False
     return _move(job, [JobStatus.RUNNING], JobStatus.PAUSED)
 
 
@@ -434,3 +453,32 @@ def seconds_left(job: HistoricalJob) -> int | None:
         elapsed = (timezone.now() - job.started_at).total_seconds()
         observed = elapsed / job.processed * sum(remaining.values())
     return int(max(floor, observed)) + 1
+
+
+# --- summary -------------------------------------------------------------------------------------------------
+
+
+def summary(job: HistoricalJob) -> list[dict]:
+    """What a finished (or cancelled) job wrote, per module, action and outcome, from its audit entries (every
+    record the job's chunk runs attempted has one, trigger "historical"), each with the audit page's query that
+    lists those entries."""
+    if job.started_at is None:
+        return []
+    finished = job.finished_at or timezone.now()
+    tenant_id = job.xero_organisation.tenant_id
+    rows = (AuditEntry.objects.filter(organisation_id=job.organisation_id, xero_tenant_id=tenant_id,
+                                      trigger=Trigger.HISTORICAL, direction=job.direction, module__in=job.modules,
+                                      created_at__gte=job.started_at, created_at__lte=finished)
+            .values("module", "action", "status").annotate(n=Count("id")).order_by())
+    order = {module: i for i, module in enumerate(job.modules)}
+    dates = {"date_from": timezone.localdate(job.started_at).isoformat(),
+             "date_to": timezone.localdate(finished).isoformat()}
+    result = []
+    for row in sorted(rows, key=lambda r: (order.get(r["module"], 99), r["action"], r["status"])):
+        query = urlencode({"trigger": Trigger.HISTORICAL, "xero": tenant_id, "module": row["module"],
+                           "direction": job.direction, "action": row["action"], "status": row["status"], **dates})
+        result.append({"module": row["module"], "module_label": AuditModule(row["module"]).label,
+                       "action": row["action"], "action_label": Action(row["action"]).label,
+                       "status": row["status"], "status_label": AuditStatus(row["status"]).label,
+                       "count": row["n"], "query": query})
+    return result

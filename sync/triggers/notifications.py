@@ -200,10 +200,10 @@ def verify(body) -> Notification:
 
 
 def sync_targets(organisation, module: str):
-    """The selected Xero organisations that take `module` from Zoho."""
+    """The selected Xero organisations that take `module` from Zoho (a module nobody started takes nothing)."""
     for xero_organisation in connection_services.selected_xero_organisations(organisation):
         module_settings = ModuleSettings.objects.filter(xero_organisation=xero_organisation, module=module).first()
-        if module_settings is None or module_settings.allow_sync:
+        if module_settings is not None and module_settings.started(DIRECTION):
             yield xero_organisation
 
 

@@ -19,7 +19,7 @@ from audit.models import AuditEntry, ResyncRequest, ResyncStatus, Status, Trigge
 from sync import services
 from tests.audit.factories import days_ago, make_entry
 from tests.conftest import PASSWORD
-from tests.sync.portal_setup import connect
+from tests.sync.portal_setup import connect, start_syncing
 from tests.sync.workers import Worker, real_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
@@ -30,7 +30,7 @@ def portal(sandbox, owner_client, organisation, owner, settings, live_server, mo
     from mapping.taxes import save_default_accounts
 
     settings.PORTAL_BASE_URL = live_server.url
-    portal = connect(sandbox, owner_client, organisation, owner, settings)
+    portal = start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
     save_default_accounts(portal.xero_organisation, {"products": "200", "invoices": "200"})
     worker = None
     if real_services():

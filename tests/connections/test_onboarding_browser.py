@@ -1,5 +1,5 @@
 """Acceptance 1, in Chromium as a new user would: sign up, connect the sandbox Xero choosing two organisations,
-authorize the sandbox Zoho in the EU data centre, accept the terms, land on Settings; then reset one Xero
+authorize the sandbox Zoho in the EU data centre, accept the terms, land on "Ready to sync"; then reset one Xero
 organisation and connect it again."""
 
 import re
@@ -71,10 +71,10 @@ def test_a_new_user_connects_both_providers_accepts_the_terms_then_resets_and_re
     expect(page.get_by_test_id("authorize-zoho")).to_contain_text("Europe")
     expect(page.get_by_test_id("language-offer")).to_contain_text("Deutsch")
 
-    # 3. Next, accept the terms, land on Settings.
+    # 3. Next, accept the terms, land on the "Ready to sync" checklist (nothing syncs until started there).
     page.get_by_test_id("onboarding-next").click()
     page.get_by_test_id("accept-terms").click()
-    expect(page).to_have_url(re.compile(r"/sync/settings/"))  # sync redirects to the first organisation's tab
+    expect(page).to_have_url(re.compile(r"/sync/ready/"))  # sync redirects to the first organisation's checklist
     assert TermsAcceptance.objects.get().user.email == "peter@initech.example"
     assert ZohoConnection.objects.get().location == "eu"
     assert XeroOrganisation.objects.filter(selected=True).count() == 2

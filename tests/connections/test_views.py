@@ -162,7 +162,7 @@ def test_next_leads_to_the_terms_and_accepting_stores_user_and_time(owner_client
     page = owner_client.get(reverse("connections:onboarding")).content.decode()
     assert f'href="{reverse("connections:terms")}" data-testid="onboarding-next"' in page
     response = owner_client.post(reverse("connections:terms"))
-    assert response["Location"] == reverse("sync:settings")
+    assert response["Location"] == reverse("sync:ready")  # the checklist: nothing syncs until started there
     acceptance = TermsAcceptance.objects.get(organisation=organisation)
     assert acceptance.user == owner and acceptance.accepted_at is not None
     assert "Accepted by" in owner_client.get(reverse("connections:terms")).content.decode()

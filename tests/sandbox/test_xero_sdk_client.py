@@ -101,7 +101,7 @@ def test_revoke_oauth2_token_ends_the_grant_and_removes_the_connections(sdk):
 
 def test_get_connections_lists_both_organisations_with_seven_digit_timestamps(sdk):
     connections = sdk.identity.get_connections()
-    assert {c.tenant_id.__str__() for c in connections} == {AU, UK}
+    assert {str(c.tenant_id) for c in connections} == {AU, UK}
     assert all(c.tenant_type == "ORGANISATION" and isinstance(c.created_date_utc, datetime.datetime)
                for c in connections)
     raw = sdk.identity.get_connections(_preload_content=False).data.decode()

@@ -41,6 +41,18 @@ def connect(sandbox, owner_client, organisation, owner, settings) -> Connected:
     return Connected(organisation, xero_organisation, xero, zoho)
 
 
+def start_syncing(portal: Connected, modules=None, directions=("zoho_to_xero", "xero_to_zoho")) -> Connected:
+    """What the admin does on "Ready to sync": Start syncing, per module and direction (everything by default).
+    A newly connected organisation syncs nothing until then."""
+    from sync.models import SYNCED_MODULES
+    from sync.readiness import services as readiness
+
+    for module in modules or SYNCED_MODULES:
+        for direction in directions:
+            readiness.start_syncing(portal.xero_organisation, module, direction)
+    return portal
+
+
 def writes(sandbox, provider: str) -> int:
     """Write calls the sandbox counted for a provider (COQL and OAuth are reads)."""
     rows = sandbox.counters().get(provider, {}).get("rows", [])

@@ -12,12 +12,12 @@ from audit.models import AuditEntry
 from sync.trigger_models import ButtonKey
 from sync.triggers import keys
 
-from .portal_setup import connect, writes
+from .portal_setup import connect, start_syncing, writes
 
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    return connect(sandbox, owner_client, organisation, owner, settings)
+    return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
 def _account(portal, name):

@@ -9,12 +9,12 @@ from sync.settings_services import module_settings
 from sync.trigger_models import CronClaim, Watermark
 from sync.triggers import cron
 
-from .portal_setup import connect, writes
+from .portal_setup import connect, start_syncing, writes
 
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    return connect(sandbox, owner_client, organisation, owner, settings)
+    return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
 def _calls(sandbox):

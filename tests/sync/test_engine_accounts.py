@@ -101,10 +101,20 @@ def test_a_match_with_different_values_is_linked_then_updated():
 def test_it_never_matches_a_contact_that_belongs_to_another_account_or_is_archived():
     world = World()
     world.zoho.put("accounts", {"Account_Name": "Acme"})
-    world.xero.put("accounts", {"Name": "Acme", "ContactNumber": "999", "ContactStatus": "ACTIVE"})
+    # a ContactNumber shaped like a Zoho id names the Zoho account the contact belongs to
+    world.xero.put("accounts", {"Name": "Acme", "ContactNumber": "4876876000000000999", "ContactStatus": "ACTIVE"})
     world.xero.put("accounts", {"Name": "Acme", "ContactStatus": "ARCHIVED"})
     [operation] = world.sync("accounts", ZOHO_TO_XERO)
     assert operation.action == "create"
+
+
+def test_a_contact_numbered_by_the_customer_is_matched_by_email_case_insensitively_then_name():
+    world = World()
+    world.zoho.put("accounts", {"Account_Name": "Harbour Traders"})
+    world.xero.put("accounts", {"Name": "Harbour Traders", "ContactNumber": "C-0042", "ContactStatus": "ACTIVE"})
+    [operation] = world.sync("accounts", ZOHO_TO_XERO)
+    assert operation.action in ("match", "update") and operation.matched_by == "name"
+    assert len(_contacts(world)) == 1
 
 
 def test_create_and_update_switches_are_honoured_and_reported():
@@ -196,7 +206,7 @@ def test_two_zoho_accounts_with_one_name_become_two_distinct_xero_contacts():
 
 def test_the_name_rule_also_applies_across_runs_and_to_an_existing_xero_contact():
     world = World()
-    world.xero.put("accounts", {"Name": "Globex", "ContactNumber": "elsewhere", "ContactStatus": "ACTIVE"})
+    world.xero.put("accounts", {"Name": "Globex", "ContactNumber": "4876876000000000777", "ContactStatus": "ACTIVE"})
     account = world.zoho.put("accounts", {"Account_Name": "Globex"})
     [operation] = world.sync("accounts", ZOHO_TO_XERO)
     assert operation.payload["Name"] == f"Globex ({account['id']})"

@@ -11,12 +11,12 @@ from sync.engine.executor import WriteResult
 from sync.engine.operations import CREATE, Operation
 from sync.triggers import copy
 
-from .portal_setup import connect, writes
+from .portal_setup import connect, start_syncing, writes
 
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    return connect(sandbox, owner_client, organisation, owner, settings)
+    return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
 def test_copying_an_invoice_whose_product_has_an_unmapped_tax_says_it_waits_for_the_product_because_of_the_tax(

@@ -25,7 +25,7 @@ from sync.tasks import resume_stale_runs_task
 from sync.trigger_models import ZohoChannel
 
 from .outage import OutageProxy
-from .portal_setup import connect
+from .portal_setup import connect, start_syncing
 from .worker_limits import fresh_limits
 from .workers import Worker, real_services
 
@@ -43,7 +43,7 @@ RETRY_CLOCK = {"SYNC_RUN_MAX_ATTEMPTS": "7", "SYNC_RETRY_BACKOFF_SECONDS": "2", 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings, live_server):
     settings.PORTAL_BASE_URL = live_server.url
-    portal = connect(sandbox, owner_client, organisation, owner, settings)
+    portal = start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
     fresh_limits(portal)
     sandbox.configure(xero={"webhooks_enabled": False})  # Xero -> Zoho is not under test here
     return portal

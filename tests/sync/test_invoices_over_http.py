@@ -11,12 +11,12 @@ from sync.engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO
 from sync.models import RecordLink
 from sync.settings_services import module_settings
 
-from .portal_setup import connect, writes
+from .portal_setup import connect, start_syncing, writes
 
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    portal = connect(sandbox, owner_client, organisation, owner, settings)
+    portal = start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
     save_default_accounts(portal.xero_organisation, {"invoices": "200", "products": "200"})
     return portal
 

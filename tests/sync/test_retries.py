@@ -17,7 +17,7 @@ from sync.models import ItemState, RecordLink, RunProblem, RunStatus, SyncRun
 from sync.tasks import process_run_task, resume_stale_runs_task
 from sync.triggers import tasks
 
-from .portal_setup import connect
+from .portal_setup import connect, start_syncing
 
 OVERFLOWING_ID = "9999999999999999999"  # digits, but beyond a 64-bit id: not a Zoho id
 
@@ -27,7 +27,7 @@ def portal(sandbox, owner_client, organisation, owner, settings):
     settings.PROVIDER_MAX_ATTEMPTS = 1  # no in-process retries: each failure reaches the run at once
     settings.SYNC_RUN_MAX_ATTEMPTS = 3
     settings.SYNC_RETRY_BACKOFF_SECONDS = 0
-    return connect(sandbox, owner_client, organisation, owner, settings)
+    return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
 @pytest.fixture

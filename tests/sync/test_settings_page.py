@@ -47,15 +47,17 @@ def test_without_a_xero_organisation_it_says_to_connect_one(owner_client):
     assert b'data-testid="no-xero-organisation"' in response.content
 
 
-def test_it_shows_every_module_with_deletes_off_by_default(owner_client, xero_organisation):
+def test_it_shows_every_module_with_every_switch_off_until_the_admin_starts_it(owner_client, xero_organisation):
     response = owner_client.get(_url(xero_organisation))
     body = response.content.decode()
     assert response.status_code == 200
     assert "Xero Sync Configure: Demo Company (AU)" in body and "Update Configuration" in body
+    assert " checked" not in body.split('class="settings-table"', 1)[1].split("</table>", 1)[0]  # the module switches
     for module in ("accounts", "contacts", "products", "invoices"):
         assert f'data-testid="module-{module}"' in body
-        assert f'data-testid="{module}-zoho_to_xero_delete">' in body  # unchecked
-        assert f'data-testid="{module}-zoho_to_xero_create" checked' in body
+        for switch in ("allow-sync", "cron", "zoho_to_xero_create", "zoho_to_xero_update", "zoho_to_xero_delete",
+                       "xero_to_zoho_create", "xero_to_zoho_update", "xero_to_zoho_delete"):
+            assert f'data-testid="{module}-{switch}">' in body  # unchecked
 
 
 def test_update_configuration_saves_every_switch(owner_client, xero_organisation, organisation):
@@ -90,8 +92,10 @@ def test_an_invalid_conflict_policy_is_refused_with_a_message_and_nothing_saved(
 
 def test_settings_are_kept_per_xero_organisation(owner_client, organisation, xero_organisation):
     other = XeroOrganisationFactory(organisation=organisation, tenant_name="Second Org")
+    owner_client.post(_url(xero_organisation), _post_data())
     owner_client.post(_url(other), _post_data(**{"accounts-allow_sync": None}))
     assert not ModuleSettings.objects.get(xero_organisation=other, module="accounts").allow_sync
+    assert ModuleSettings.objects.get(xero_organisation=other, module="products").allow_sync
     assert module_settings(xero_organisation, "accounts").allow_sync
 
 
@@ -100,15 +104,15 @@ def test_a_read_only_member_sees_the_settings_but_cannot_change_them(client, rea
     page = client.get(_url(xero_organisation))
     assert page.status_code == 200 and b'data-testid="read-only-note"' in page.content
     assert b"update-configuration" not in page.content
-    response = client.post(_url(xero_organisation), _post_data(**{"accounts-allow_sync": None}))
+    response = client.post(_url(xero_organisation), _post_data())  # would switch everything on
     assert response.status_code == 403
-    assert not ModuleSettings.objects.filter(xero_organisation=xero_organisation, allow_sync=False).exists()
+    assert not ModuleSettings.objects.filter(xero_organisation=xero_organisation, allow_sync=True).exists()
 
 
 def test_an_outsider_gets_404_and_changes_nothing(outsider_client, xero_organisation):
     assert outsider_client.get(_url(xero_organisation)).status_code == 404
-    assert outsider_client.post(_url(xero_organisation), _post_data(**{"accounts-allow_sync": None})).status_code == 404
-    assert not ModuleSettings.objects.filter(allow_sync=False).exists()
+    assert outsider_client.post(_url(xero_organisation), _post_data()).status_code == 404
+    assert not ModuleSettings.objects.filter(allow_sync=True).exists()
     assert not OrganisationSyncSettings.objects.filter(on_save_sync=True).exists()
 
 
@@ -134,3 +138,28 @@ def test_switching_delete_on_stamps_the_moment_and_the_page_says_deletes_are_nev
     assert module_settings(xero_organisation, "products").xero_to_zoho_delete_on_at == first  # still on: kept
     owner_client.post(_url(xero_organisation), _post_data())
     assert module_settings(xero_organisation, "products").xero_to_zoho_delete_on_at is None
+
+
+def test_the_routing_rule_is_safe_by_default_and_saved_per_xero_organisation(owner_client, xero_organisation):
+    from sync.models import RoutingMode, ZohoRouting
+
+    body = owner_client.get(_url(xero_organisation)).content.decode()
+    assert 'data-testid="routing-zoho_records" checked' in body and "stay with that organisation" in body
+    response = owner_client.post(_url(xero_organisation), _post_data(**{
+        "routing-mode": "field", "routing-zoho_field": "Billing_Country", "routing-value": "Australia"}))
+    assert response.status_code == 302
+    rule = ZohoRouting.objects.get(xero_organisation=xero_organisation)
+    assert (rule.mode, rule.zoho_field, rule.value) == (RoutingMode.FIELD, "Billing_Country", "Australia")
+
+
+def test_a_field_rule_without_a_value_is_refused_with_a_translated_message(owner_client, owner, xero_organisation):
+    from sync.models import ZohoRouting
+
+    owner.language = "fr"
+    owner.save()
+    response = owner_client.post(_url(xero_organisation), _post_data(**{
+        "routing-mode": "field", "routing-zoho_field": "Billing_Country", "routing-value": " "}),
+        HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    assert "Saisissez la valeur qui envoie un enregistrement" in response.content.decode()
+    assert not ZohoRouting.objects.exists()

@@ -8,12 +8,12 @@ from sync.engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO
 from sync.models import RecordLink
 from sync.settings_services import module_settings
 
-from .portal_setup import connect, writes
+from .portal_setup import connect, start_syncing, writes
 
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    return connect(sandbox, owner_client, organisation, owner, settings)
+    return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
 def _zoho_account(portal, **fields):

@@ -8,12 +8,12 @@ from sync import services
 from sync.models import RecordLink, SyncRun
 from sync.triggers import coalesce, tasks
 
-from .portal_setup import connect
+from .portal_setup import connect, start_syncing
 
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    return connect(sandbox, owner_client, organisation, owner, settings)
+    return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
 @pytest.fixture

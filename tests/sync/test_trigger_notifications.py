@@ -12,14 +12,14 @@ from sync.models import RecordLink
 from sync.trigger_models import ZohoChannel
 from sync.triggers import notifications, tasks
 
-from .portal_setup import connect
+from .portal_setup import connect, start_syncing
 from .workers import wait_for
 
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
     settings.PORTAL_BASE_URL = "http://portal.example"
-    return connect(sandbox, owner_client, organisation, owner, settings)
+    return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
 def _settings_form(on_save: bool, **overrides):

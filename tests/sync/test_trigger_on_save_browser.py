@@ -18,7 +18,7 @@ from sync.trigger_models import ZohoChannel
 from sync.triggers import tasks
 from tests.conftest import PASSWORD
 
-from .portal_setup import connect
+from .portal_setup import connect, start_syncing
 from .worker_limits import fresh_limits
 from .workers import Worker, real_services, wait_for
 
@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, datab
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings, live_server, monkeypatch):
     settings.PORTAL_BASE_URL = live_server.url
-    portal = connect(sandbox, owner_client, organisation, owner, settings)
+    portal = start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
     worker = None
     if real_services():
         fresh_limits(portal)

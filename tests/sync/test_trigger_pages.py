@@ -38,17 +38,19 @@ def test_the_historical_page_lists_only_the_organisations_jobs(client, owner, or
 
 def test_beat_fans_out_one_cron_task_per_ready_organisation(organisation, other_organisation, owner, monkeypatch):
     from connections import services as connection_services
+    from sync.readiness import services as readiness
 
     queued = []
     monkeypatch.setattr(tasks.cron_organisation_task, "apply_async",
                         lambda args=None, kwargs=None, **options: queued.append((args, kwargs, options)))
     ready = XeroOrganisationFactory(organisation=organisation)
-    module_settings(ready, "accounts")
+    assert tasks.cron_dispatch_task() == 0  # nothing is started in a new organisation
+    readiness.start_syncing(ready, "accounts", "zoho_to_xero")
     ZohoConnection.objects.create(organisation=organisation, location="eu", accounts_server="https://a.example",
                                   api_domain="https://b.example", access_token="a", refresh_token="r")
     connection_services.accept_terms(organisation, owner)
     not_ready = XeroOrganisationFactory(organisation=other_organisation)  # no Zoho, no terms
-    module_settings(not_ready, "accounts")
+    readiness.start_syncing(not_ready, "accounts", "zoho_to_xero")
     assert tasks.cron_dispatch_task() == 1
     assert queued == [([str(organisation.pk)], {"full": False}, {"queue": "default"})]
     row = module_settings(ready, "accounts")

@@ -7,13 +7,13 @@ from sync import services
 from sync.models import RecordLink
 from sync.triggers import tasks
 
-from .portal_setup import connect
+from .portal_setup import connect, start_syncing
 from .workers import wait_for
 
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings, live_server, monkeypatch):
-    portal = connect(sandbox, owner_client, organisation, owner, settings)
+    portal = start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
     monkeypatch.setattr(tasks.xero_changed_task, "apply_async",
                         lambda args=None, kwargs=None, **options: tasks.xero_changed_task.apply(args, kwargs))
     return portal

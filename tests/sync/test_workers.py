@@ -17,7 +17,7 @@ from sync.engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO
 from sync.models import ItemState, RecordLink, RunStatus, SyncRun
 from sync.tasks import process_run_task, resume_stale_runs_task
 
-from .portal_setup import connect
+from .portal_setup import connect, start_syncing
 from .worker_limits import fresh_limits
 from .workers import Worker, real_services, wait_for
 
@@ -29,7 +29,7 @@ pytestmark = [
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    portal = connect(sandbox, owner_client, organisation, owner, settings)
+    portal = start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
     fresh_limits(portal)  # the workers keep the real limits; earlier tests' calls must not count against them
     return portal
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0003_run_retries_and_problems'),
+        ('sync', '0005_merge_nothing_syncs_and_routing'),
     ]
 
     operations = [

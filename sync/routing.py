@@ -1,0 +1,94 @@
+"""Routing of new Zoho CRM records to the Xero organisations of a portal organisation (Zoho -> Xero creates).
+
+Each Xero organisation has a rule (`ZohoRouting`, set on its Settings page; without a row: "records created in
+Zoho CRM"):
+- `zoho_records` (default, safe): a new Zoho record goes to this organisation unless it came from another Xero
+  organisation (the portal created it in Zoho from that organisation's record: that organisation owns it). An
+  invoice also stays away when its account came from another organisation and is not linked here.
+- `all`: every new Zoho record, including those that came from other Xero organisations (one ledger that mirrors
+  everything).
+- `field`: only accounts whose chosen Zoho field has the chosen value (a "Xero Organisation" picklist, the billing
+  country), and invoices of accounts linked to this organisation (not those that came from another
+  organisation's ledger); products as `zoho_records`.
+- `none`: nothing new; linked records are still kept up to date.
+A rule only decides creates: a record already linked to this organisation keeps syncing, and a Zoho record that
+matches an existing Xero record (`engine.matching`) is linked rather than created, whatever the rule.
+"""
+
+from collections.abc import Callable
+
+from .engine.modules import ZOHO
+from .models import LinkState, RecordLink, RoutingMode, ZohoRouting
+
+
+def rule_of(xero_organisation) -> ZohoRouting:
+    rule = ZohoRouting.objects.filter(xero_organisation=xero_organisation).first()
+    if rule is None:
+        rule = ZohoRouting(xero_organisation=xero_organisation, organisation_id=xero_organisation.organisation_id)
+    return rule
+
+
+def owned_elsewhere(xero_organisation, module: str, zoho_ids) -> set[str]:
+    """Those of `zoho_ids` that the portal created in Zoho from another Xero organisation of the tenant."""
+    ids = {str(i) for i in zoho_ids if i}
+    if not ids:
+        return set()
+    return set(
+        RecordLink.objects.filter(organisation_id=xero_organisation.organisation_id, module=module,
+                                  zoho_id__in=ids, created_side=ZOHO)
+        .exclude(xero_organisation=xero_organisation).values_list("zoho_id", flat=True)
+    )
+
+
+def _lookup_id(value) -> str:
+    return str(value.get("id") or "") if isinstance(value, dict) else ""
+
+
+def field_matches(record: dict, field: str, wanted: str) -> bool:
+    value = record.get(field)
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("id")
+    values = value if isinstance(value, list) else [value]
+    wanted = str(wanted or "").strip().casefold()
+    return bool(wanted) and any(str(v or "").strip().casefold() == wanted for v in values)
+
+
+def router(context, module: str, sources: list[dict]) -> Callable[[dict], bool] | None:
+    """The `Policy.route` of one batch: whether this organisation takes each new Zoho record. None: all."""
+    xero_organisation = context.xero_organisation
+    rule = rule_of(xero_organisation)
+    if rule.mode == RoutingMode.ALL or module == "contacts":
+        return None  # contact persons follow their account (they need its Xero contact)
+    if rule.mode == RoutingMode.NONE:
+        return lambda record: False
+    ids = [str(record.get("id")) for record in sources]
+    foreign = owned_elsewhere(xero_organisation, module, ids)
+    if module == "accounts" and rule.mode == RoutingMode.FIELD:
+        return lambda record: field_matches(record, rule.zoho_field, rule.value)
+    if module != "invoices":
+        return lambda record: str(record.get("id")) not in foreign
+    accounts = context.links("accounts")
+
+    def linked_here(account_id: str) -> bool:
+        link = accounts.get(ZOHO, account_id)
+        return link is not None and link.state == LinkState.LINKED
+
+    if rule.mode == RoutingMode.FIELD:
+        return lambda record: str(record.get("id")) not in foreign and linked_here(
+            _lookup_id(record.get("Account_Name")))
+    account_ids = {_lookup_id(record.get("Account_Name")) for record in sources}
+    foreign_accounts = owned_elsewhere(xero_organisation, "accounts", account_ids)
+
+    def takes(record: dict) -> bool:
+        account_id = _lookup_id(record.get("Account_Name"))
+        if str(record.get("id")) in foreign:
+            return False
+        return linked_here(account_id) or account_id not in foreign_accounts
+
+    return takes
+
+
+def routing_field(xero_organisation) -> str:
+    """The Zoho account field the rule reads ("" when none): the engine reads it with the accounts."""
+    rule = ZohoRouting.objects.filter(xero_organisation=xero_organisation, mode=RoutingMode.FIELD).first()
+    return rule.zoho_field if rule is not None else ""

@@ -1,0 +1,88 @@
+"""Engine rules for several Xero organisations on one Zoho CRM and for concurrent runs (in memory): the order of
+matching, the owner's id kept in a shared Zoho record, invoices never shared between ledgers, routing of creates,
+and stale snapshots never written back."""
+
+from sync.engine import messages
+from sync.engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO
+from sync.engine.operations import Policy
+
+from .engine_world import TODAY, World
+
+
+def test_a_xero_item_is_linked_to_the_zoho_product_of_the_same_name_never_created_again():
+    world = World()
+    world.zoho.put("products", {"Product_Name": "Site survey"})  # no code in Zoho
+    world.xero.put("products", {"Code": "SURVEY", "Name": "Site survey"})
+    [operation] = world.sync("products", XERO_TO_ZOHO)
+    assert operation.matched_by == "name" and operation.action in ("match", "update")
+    assert len(world.zoho.records["products"]) == 1
+
+
+def test_contacts_match_by_account_number_before_email_and_email_in_any_case_before_name():
+    world = World()
+    world.zoho.put("accounts", {"Account_Name": "Acme", "Account_Number": "A-1", "Email": "AP@Acme.example"})
+    world.xero.put("accounts", {"Name": "Acme Pty", "AccountNumber": "A-1", "ContactStatus": "ACTIVE"})
+    world.xero.put("accounts", {"Name": "Acme", "EmailAddress": "ap@acme.example", "ContactStatus": "ACTIVE"})
+    [operation] = world.sync("accounts", ZOHO_TO_XERO)
+    assert operation.matched_by == "account_number"
+
+    other = World()
+    other.zoho.put("accounts", {"Account_Name": "Acme", "Email": "AP@Acme.example"})
+    other.xero.put("accounts", {"Name": "Acme", "ContactStatus": "ACTIVE"})
+    other.xero.put("accounts", {"Name": "Acme Trading", "EmailAddress": "ap@acme.example", "ContactStatus": "ACTIVE"})
+    [operation] = other.sync("accounts", ZOHO_TO_XERO)
+    assert operation.matched_by == "email" and operation.params["rule"] == "email address"
+
+
+def test_a_zoho_account_of_another_organisation_is_matched_and_keeps_its_owners_xero_id():
+    world = World()
+    shared = world.zoho.put("accounts", {"Account_Name": "Harbour Traders", "Xero_Contact_ID": "id-in-the-au-ledger"})
+    world.xero.put("accounts", {"Name": "Harbour Traders", "ContactNumber": "H-7", "ContactStatus": "ACTIVE"})
+    [operation] = world.sync("accounts", XERO_TO_ZOHO)
+    assert operation.target_id == shared["id"] and operation.matched_by == "name"
+    assert world.zoho.records["accounts"][shared["id"]]["Xero_Contact_ID"] == "id-in-the-au-ledger"
+    assert len(world.zoho.records["accounts"]) == 1
+
+
+def test_a_zoho_invoice_of_another_ledger_is_never_matched():
+    world = World()
+    world.zoho.put("invoices", {"Invoice_Number": "INV-0001", "Xero_Invoice_ID": "an-au-invoice"})
+    world.xero.put("invoices", {"InvoiceNumber": "INV-0001", "Type": "ACCREC", "Status": "DRAFT",
+                                "Contact": {"ContactID": "nobody"}})
+    [operation] = world.sync("invoices", XERO_TO_ZOHO)
+    assert operation.action == "create" and not operation.matched_by
+
+
+def test_a_record_the_routing_rule_does_not_take_is_skipped_quietly_or_explained_when_asked_for():
+    world = World()
+    world.zoho.put("accounts", {"Account_Name": "Kiwi Cafe"})
+    world.policies[("accounts", ZOHO_TO_XERO)] = Policy(today=TODAY, route=lambda record: False,
+                                                        organisation_name="Demo Company (UK)")
+    [operation] = world.sync("accounts", ZOHO_TO_XERO)
+    assert operation.status == "skipped" and operation.quiet and world.writes() == []
+    world.policies[("accounts", ZOHO_TO_XERO)] = Policy(today=TODAY, route=lambda record: False, route_quiet=False,
+                                                        organisation_name="Demo Company (UK)")
+    [operation] = world.sync("accounts", ZOHO_TO_XERO)
+    assert operation.message_key == messages.NOT_ROUTED and not operation.quiet
+    assert operation.params["organisation"] == "Demo Company (UK)"
+
+
+def test_a_snapshot_older_than_the_version_already_synced_is_not_written_back():
+    world = World()
+    account = world.zoho.put("accounts", {"Account_Name": "Acme", "Email": "old@acme.example"})
+    stale = dict(account)
+    world.sync("accounts", ZOHO_TO_XERO)
+    world.zoho.records["accounts"][account["id"]].update({"Email": "new@acme.example"})
+    world.zoho._stamp(world.zoho.records["accounts"][account["id"]])
+    world.sync("accounts", ZOHO_TO_XERO)  # the newer version is synced (another run, another trigger)
+    [contact] = world.xero.records["accounts"].values()
+    assert contact["EmailAddress"] == "new@acme.example"
+    writes = len(world.writes())
+    # a run that read the record before that sync now plans from its old snapshot
+    from sync.engine.batch import run_batch
+
+    [operation] = run_batch("accounts", ZOHO_TO_XERO, sources=[stale], target=world.xero,
+                            links=world.store.index_for("accounts"), store=world.store.for_module("accounts"),
+                            audit=world.audit, policy=Policy(today=TODAY), transforms=world.transforms("accounts"))
+    assert operation.status == "skipped" and operation.quiet and len(world.writes()) == writes
+    assert next(iter(world.xero.records["accounts"].values()))["EmailAddress"] == "new@acme.example"
