@@ -13,14 +13,14 @@ from sync.models import RecordLink
 from sync.settings_services import module_settings
 from sync.triggers import cron
 
-from .portal_setup import connect
+from .portal_setup import connect, start_syncing
 
 SKIPPED_DELETES = (messages.DELETE_OFF, messages.DELETE_WAS_OFF)
 
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    return connect(sandbox, owner_client, organisation, owner, settings)
+    return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
 def _next_second():
