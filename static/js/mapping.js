@@ -12,8 +12,11 @@
   ready(function () {
     var form = document.querySelector("[data-role=mapping-form]");
     if (!form) return;
+    // Drag and drop works: its help replaces the one for the plain lists (shown without JavaScript).
     var dragHelp = document.querySelector("[data-role=drag-help]");
-    if (dragHelp) dragHelp.hidden = false;  // drag and drop works: say so (hidden without JavaScript)
+    var listHelp = document.querySelector("[data-role=no-drag-help]");
+    if (dragHelp) dragHelp.hidden = false;
+    if (listHelp) listHelp.hidden = true;
     var announcer = document.querySelector("[data-role=announcer]");
     var picked = null;
 
