@@ -110,6 +110,10 @@ class AuditEntry(models.Model):
     # No index of its own: every query is tenant-scoped, and a lone created_at index (perfectly correlated with
     # the table's order) tempts PostgreSQL to walk every tenant's rows; the indexes below lead with organisation.
     created_at = models.DateTimeField(auto_now_add=True)
+    # A refusal is reported once: the same record refused again for the same reason (sync.failures) updates its
+    # entry ("still refused, last checked ...") instead of adding one. None: checked only when it was created.
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    checks = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at"]

@@ -252,7 +252,7 @@ class SyncContext:
                 link.pk = row.pk
             else:
                 RecordLink.objects.filter(pk=link.pk).update(zoho_id=link.zoho_id, xero_id=link.xero_id, **values)
-        for entry in self.pending_audit:
+        for entry in failures.fold_repeats(self.xero_organisation, self.pending_audit, now=now):
             audit_record(organisation=self.organisation, **entry)
         self.discard()
 

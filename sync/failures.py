@@ -1,4 +1,5 @@
-"""One failure, one entry: which records failed for a reason of their own and have not changed since.
+"""One failure, one entry: a record refused again for the same reason updates its failure entry (`fold_repeats`),
+and which records failed for a reason of their own and have not changed since.
 
 An invoice's account and products are synced before it (`runs._dependencies`). A dependency that failed and is
 unchanged would fail again in the same way, so it is not tried (and reported) again for every invoice that needs
@@ -10,6 +11,7 @@ fixed since).
 
 from datetime import timedelta
 
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -37,11 +39,11 @@ def without_unchanged_failures(xero_organisation, module: str, direction: str, r
     last = {}
     entries = (AuditEntry.objects.filter(organisation_id=xero_organisation.organisation_id,
                                          xero_tenant_id=xero_organisation.tenant_id, module=module,
-                                         direction=direction, created_at__gte=timezone.now() - RECENT,
-                                         **{f"{id_field}__in": list(by_id)})
-               .order_by("created_at").values_list(id_field, "status", "message_key", "created_at"))
-    for record_id, status, message_key, created_at in entries:
-        last[record_id] = (status, message_key, created_at)
+                                         direction=direction, **{f"{id_field}__in": list(by_id)})
+               .filter(Q(created_at__gte=timezone.now() - RECENT) | Q(last_checked_at__gte=timezone.now() - RECENT))
+               .order_by("created_at").values_list(id_field, "status", "message_key", "created_at", "last_checked_at"))
+    for record_id, status, message_key, created_at, checked_at in entries:
+        last[record_id] = (status, message_key, max(created_at, checked_at or created_at))
     kept = []
     for record_id, record in by_id.items():
         status, message_key, failed_at = last.get(record_id, ("", "", None))
@@ -71,3 +73,45 @@ def as_reason(message_key: str, params: dict) -> dict:
     it in the reader's language): {"reason": key, "reason:<name>": value, ...}."""
     return {"reason": message_key, **{f"reason:{key}": value for key, value in (params or {}).items()
                                       if isinstance(value, str | int | float) and not str(key).startswith("reason")}}
+
+
+def _source_id_field(direction: str) -> str:
+    return "zoho_id" if sides(direction)[0] == "zoho" else "xero_id"
+
+
+def fold_repeats(xero_organisation, entries: list[dict], *, now=None) -> list[dict]:
+    """A refusal is reported once: of `entries` (audit entries about to be written), those that repeat the record's
+    latest entry (failed, same message and parameters, same provider error) are not written again; that entry is
+    marked "still refused, last checked now" instead. A change of reason, a success in between, a failure that may
+    pass on a retry, or an attempt a person asked for (Resync, Copy to Xero) still makes a new entry."""
+    candidates = [entry for entry in entries if entry["status"] == AuditStatus.FAILED and entry.get("message_key")
+                  and entry["message_key"] not in PASSING_FAILURES and entry.get("trigger") not in RETRY_TRIGGERS
+                  and entry.get("resync_of") is None and entry.get(_source_id_field(entry["direction"]))]
+    if not candidates:
+        return entries
+    latest = {}
+    for direction in {entry["direction"] for entry in candidates}:
+        id_field = _source_id_field(direction)
+        wanted = {entry["module"] for entry in candidates if entry["direction"] == direction}
+        ids = {entry[id_field] for entry in candidates if entry["direction"] == direction}
+        rows = (AuditEntry.objects.filter(organisation_id=xero_organisation.organisation_id,
+                                          xero_tenant_id=xero_organisation.tenant_id, direction=direction,
+                                          module__in=wanted, **{f"{id_field}__in": ids})
+                .order_by("created_at").values_list("pk", "module", id_field, "status", "message_key",
+                                                    "message_params", "provider_error"))
+        for pk, module, record_id, *reason in rows:
+            latest[(direction, module, record_id)] = (pk, *reason)
+    repeated, kept, candidate_ids = [], [], {id(entry) for entry in candidates}
+    for entry in entries:
+        key = (entry["direction"], entry["module"], entry.get(_source_id_field(entry["direction"])))
+        previous = latest.get(key) if id(entry) in candidate_ids else None
+        reason = (AuditStatus.FAILED, entry["message_key"], entry.get("message_params") or {},
+                  entry.get("provider_error") or "")
+        if previous is not None and tuple(previous[1:]) == reason:
+            repeated.append(previous[0])
+        else:
+            kept.append(entry)
+    if repeated:
+        AuditEntry.objects.filter(pk__in=repeated).update(last_checked_at=now or timezone.now(),
+                                                          checks=F("checks") + 1)
+    return kept
