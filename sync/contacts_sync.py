@@ -65,8 +65,9 @@ def run_contacts_batch(context, direction, sources, deleted):
         )
     with_account = [r for r in sources if account_id_of(r)]
     own = [r for r in sources if not account_id_of(r)]
-    person_deleted = [i for i in deleted if is_person_link(links.get(ZOHO, str(i)))]
-    own_deleted = [i for i in deleted if i not in person_deleted]
+    times = deleted if isinstance(deleted, dict) else {}  # {id: deletion time} when Zoho gave it
+    person_deleted = {i: times.get(i) for i in deleted if is_person_link(links.get(ZOHO, str(i)))}
+    own_deleted = {i: times.get(i) for i in deleted if i not in person_deleted}
     operations = PersonsToXero(
         xero=context.xero, links=links, account_links=accounts, store=store, audit=audit, policy=policy,
         to_xero=transforms.to_xero,

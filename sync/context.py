@@ -201,6 +201,7 @@ class SyncContext:
             create=explicit or settings.allows(direction, "create"),
             update=explicit or settings.allows(direction, "update"),
             delete=settings.allows(direction, "delete"),
+            delete_since=settings.delete_on_since(direction),
             conflict=settings.conflict_policy,
             organisation_name=self.xero_organisation.tenant_name,
             today=timezone.localdate(),

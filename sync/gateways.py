@@ -246,8 +246,10 @@ class ZohoGateway:
         rows = list(self.client.iter_records(spec(module).zoho_module, self._fields(module), modified_since=since))
         return self._with_lines(module, rows)
 
-    def deleted(self, module: str, since=None) -> list[str]:
-        return [str(row["id"]) for row in self.client.iter_deleted(spec(module).zoho_module, since=since) if row.get("id")]
+    def deleted(self, module: str, since=None) -> dict[str, str]:
+        """{id: deleted_time} of the module's records deleted (since `since`)."""
+        rows = self.client.iter_deleted(spec(module).zoho_module, since=since)
+        return {str(row["id"]): str(row.get("deleted_time") or "") for row in rows if row.get("id")}
 
     def candidates(self, module: str, lookups: list[dict]) -> list[dict]:
         module_spec = spec(module)

@@ -5,6 +5,7 @@ a connection erases its links, settings and queued runs (audit entries stay).
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenancy.models import TenantOwned
@@ -60,6 +61,10 @@ class ModuleSettings(TenantOwned):
     xero_to_zoho_create = models.BooleanField(default=False)
     xero_to_zoho_update = models.BooleanField(default=False)
     xero_to_zoho_delete = models.BooleanField(default=False)
+    # When Delete was last switched on for each direction (None: off, or on since before this was recorded).
+    # Deletes are never retroactive: a deletion older than this is reported, never applied (sync.engine.deletes).
+    zoho_to_xero_delete_on_at = models.DateTimeField(null=True, blank=True, editable=False)
+    xero_to_zoho_delete_on_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -74,6 +79,32 @@ class ModuleSettings(TenantOwned):
     def allows(self, direction: str, action: str) -> bool:
         """Whether `action` (create/update/delete) is switched on for `direction` (zoho_to_xero/xero_to_zoho)."""
         return self.allow_sync and bool(getattr(self, f"{direction}_{action}"))
+
+    def delete_on_since(self, direction: str):
+        """Since when Delete has been on for `direction` (None: off, or since before this was recorded)."""
+        return getattr(self, f"{direction}_delete_on_at") if self.allows(direction, "delete") else None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_deletes = {d: getattr(instance, f"{d}_delete", None) for d in ("zoho_to_xero", "xero_to_zoho")}
+        return instance
+
+    def save(self, *args, **kwargs):
+        """Stamp the moment each direction's Delete switch goes on (and forget it when it goes off)."""
+        loaded = getattr(self, "_loaded_deletes", {})
+        now = timezone.now()
+        for direction in ("zoho_to_xero", "xero_to_zoho"):
+            on = bool(getattr(self, f"{direction}_delete"))
+            if on and not loaded.get(direction):
+                setattr(self, f"{direction}_delete_on_at", now)
+            elif not on:
+                setattr(self, f"{direction}_delete_on_at", None)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "zoho_to_xero_delete_on_at", "xero_to_zoho_delete_on_at"}
+        super().save(*args, **kwargs)
+        self._loaded_deletes = {d: bool(getattr(self, f"{d}_delete")) for d in ("zoho_to_xero", "xero_to_zoho")}
 
     def started(self, direction: str) -> bool:
         """Whether this module writes anything in `direction` (Allow Sync and Create or Update on)."""

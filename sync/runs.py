@@ -229,18 +229,22 @@ def collect(run: SyncRun, context: SyncContext) -> None:
         records = contacts_sync.without_own_contacts(context, records)
     seen = {module_spec.record_id(source_side, record) for record in records}
     deleted: set[str] = set()
+    deleted_times: dict[str, str] = {}  # when the source says when (Zoho's deleted_time): deletes never retroactive
     if ids is not None:
         deleted = {str(i) for i in ids} - seen
     elif run.include_deletes:
         if source_side == ZOHO:
-            deleted = set(gateway.deleted(run.module, since=run.since))
+            deleted_times = gateway.deleted(run.module, since=run.since)
+            deleted = set(deleted_times)
         elif run.module == "products" and run.since is None:
             linked = RecordLink.objects.filter(
                 xero_organisation=run.xero_organisation, module=run.module, state="linked"
             ).values_list("xero_id", flat=True)
             deleted = set(linked) - seen
     items = [SyncItem(run=run, source_id=module_spec.record_id(source_side, r), snapshot=r) for r in records]
-    items += [SyncItem(run=run, source_id=i, deleted=True) for i in sorted(deleted - seen)]
+    items += [SyncItem(run=run, source_id=i, deleted=True,
+                       snapshot={"deleted_time": deleted_times[i]} if deleted_times.get(i) else None)
+              for i in sorted(deleted - seen)]
     now = timezone.now()
     items += [SyncItem(run=run, source_id=i[:64], state=ItemState.FAILED, processed_at=now) for i in unreadable]
     with transaction.atomic():
@@ -349,7 +353,7 @@ def _batch(context, module, direction, sources, deleted, *, routed: bool = True)
 
 def process_chunk(run: SyncRun, context: SyncContext, items: list[SyncItem]) -> None:
     sources = [item.snapshot for item in items if not item.deleted and item.snapshot]
-    deleted = [item.source_id for item in items if item.deleted]
+    deleted = {item.source_id: (item.snapshot or {}).get("deleted_time") for item in items if item.deleted}
     SyncItem.objects.filter(pk__in=[item.pk for item in items]).update(attempts=F("attempts") + 1)
     _dependencies(run, context, sources)
     with module_lock(run.xero_organisation, run.module, seen=context.lock_generations) as stale:

@@ -4,12 +4,18 @@ Zoho -> Xero: account -> contact ARCHIVED (Xero contacts cannot be deleted); pro
 invoice -> DELETED if DRAFT or SUBMITTED, VOIDED if AUTHORISED without payments, otherwise a failure that says
 to remove the payments in Xero first.
 Xero -> Zoho: an archived contact, a voided or deleted invoice, a deleted item -> the Zoho record is deleted.
+
+Deletes are never retroactive, in both directions: a deletion is acted on only if it happened while Delete was on
+(`Policy.delete_since`, stamped when the switch goes on). One seen while Delete is off, or one that happened before
+the switch went on (Zoho's deleted_time, the Xero record's UpdatedDateUTC), gets one audit entry and closes the link
+(or remembers the deleted record's fingerprint), so it is never applied later. A deletion without a time (an item
+missing from Xero, a record a notification named) counts from when it is seen.
 """
 
 from django.utils.translation import gettext_noop
 
 from . import invoice_rules, messages
-from .fingerprint import same_time
+from .fingerprint import parse_time, same_time
 from .modules import XERO
 from .operations import DELETE
 
@@ -28,18 +34,30 @@ def _handled(operation, link, source_side) -> bool:
     return same_time(operation.source_modified, link.modified_of(source_side))
 
 
-def plan_delete(operation, spec, target_side, target, policy):
+def deleted_while_off(policy, deleted_at) -> bool:
+    """Whether a deletion at `deleted_at` (a provider time, or None when unknown) happened before Delete went on."""
+    moment = parse_time(deleted_at)
+    if policy.delete_since is None or moment is None:
+        return False
+    # Providers give deletion times to the second: a deletion in the second Delete went on counts as after it.
+    return moment.replace(microsecond=0) < policy.delete_since.replace(microsecond=0)
+
+
+def plan_delete(operation, spec, target_side, target, policy, deleted_at=None):
     link = operation.link
     source_side = "zoho" if target_side == XERO else XERO
     if operation.source is not None and _handled(operation, link, source_side):
         return operation.skip(quiet=True)  # this deletion was handled (or refused) already
-    if not policy.delete:
+    if operation.source is not None:
+        deleted_at = operation.source_modified
+    was_off = policy.delete and deleted_while_off(policy, deleted_at)
+    if not policy.delete or was_off:
         if operation.source is None:
             operation.link_changes["state"] = "deleted"
         else:
             operation.link_changes[f"{source_side}_modified_at"] = operation.source_modified
             operation.link_changes[f"{source_side}_fingerprint"] = operation.source_fingerprint
-        return operation.skip(messages.DELETE_OFF)
+        return operation.skip(messages.DELETE_WAS_OFF if was_off else messages.DELETE_OFF)
     if target is None:
         operation.link_changes["state"] = "deleted"
         return operation.skip(messages.ALREADY_GONE)

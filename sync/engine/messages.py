@@ -39,6 +39,10 @@ DELETE_OFF = gettext_noop(
     "Deleted in %(source)s, but not in %(target)s because Delete is switched off for this module and direction "
     "in Settings."
 )
+DELETE_WAS_OFF = gettext_noop(
+    "Deleted in %(source)s while Delete was switched off for this module and direction, so not deleted in "
+    "%(target)s: deletes apply only to deletions made after Delete is switched on."
+)
 SYNC_OFF = gettext_noop("Not synced because Allow Sync is switched off for this module in Settings.")
 
 CONFLICT_SOURCE_WINS = gettext_noop(

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 CREATE, UPDATE, DELETE, MATCH, SKIP = "create", "update", "delete", "match", "skip"
 PLANNED, SUCCESS, FAILED, SKIPPED = "planned", "success", "failed", "skipped"
@@ -104,6 +104,7 @@ class Policy:
     create: bool = True
     update: bool = True
     delete: bool = False
+    delete_since: datetime | None = None  # when Delete was switched on: older deletions are never applied
     conflict: str = MOST_RECENT
     enabled_currencies: frozenset | None = None  # Xero organisation's currencies (None: not checked)
     organisation_name: str = ""

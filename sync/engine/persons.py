@@ -19,6 +19,7 @@ A Zoho contact without an account becomes a Xero contact of its own: that path i
 from django.utils.translation import gettext_noop
 
 from . import messages
+from .deletes import deleted_while_off
 from .fingerprint import fingerprint
 from .matching import RULE_LABELS
 from .modules import XERO, ZOHO, ZOHO_TO_XERO, sides
@@ -146,7 +147,9 @@ class PersonsToXero:
         self.contacts = self.xero.fetch("accounts", sorted(wanted)) if wanted else {}
         self.lists = {cid: [dict(p) for p in c.get("ContactPersons") or []] for cid, c in self.contacts.items()}
         operations = [self._plan(r) for r in sorted(sources, key=lambda r: sort_key(str(r.get("id"))))]
-        operations += [self._plan_delete(str(i)) for i in sorted({str(i) for i in deleted_ids}, key=sort_key)]
+        times = deleted_ids if isinstance(deleted_ids, dict) else {}
+        operations += [self._plan_delete(str(i), times.get(str(i)))
+                       for i in sorted({str(i) for i in deleted_ids}, key=sort_key)]
         self._write(operations)
         for operation in operations:
             self._finish(operation)
@@ -207,15 +210,17 @@ class PersonsToXero:
         operation.params["__contact_id"] = contact_id
         return operation
 
-    def _plan_delete(self, zoho_id: str) -> Operation:
+    def _plan_delete(self, zoho_id: str, deleted_at=None) -> Operation:
         link = self.links.get(ZOHO, zoho_id)
         operation = _operation(ZOHO_TO_XERO, DELETE, zoho_id, link.name if link else "")
         operation.link = link
         if not is_person_link(link) or link.state == "deleted":
             return operation.skip(quiet=True)
         operation.target_id = link.xero_id
-        if not self.policy.delete:
-            return operation.skip(messages.DELETE_OFF)
+        was_off = self.policy.delete and deleted_while_off(self.policy, deleted_at)
+        if not self.policy.delete or was_off:  # reported once, never applied later (sync.engine.deletes)
+            operation.link_changes["state"] = "deleted"
+            return operation.skip(messages.DELETE_WAS_OFF if was_off else messages.DELETE_OFF)
         contact_id = contact_of(link)
         persons = self.lists.get(contact_id)
         index = _find(persons or [], link.xero_code)
@@ -261,6 +266,8 @@ class PersonsToXero:
             self.store.save_link(operation, link_fields(operation, ZOHO_TO_XERO, operation.source_id,
                                                         operation.target_id, operation.source_fingerprint,
                                                         xero_fingerprint))
+        elif operation.link is not None and operation.link_changes:
+            self.store.change_link(operation, dict(operation.link_changes))
         if not operation.quiet:
             self.audit.record(operation)
 

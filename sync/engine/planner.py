@@ -10,7 +10,8 @@ For each source record (in a deterministic order: by id):
    *and* its mapped values' fingerprint differs from the last one. Unchanged records (and our own writes
    coming back) are skipped quietly: no echo. If the target changed too, the module's conflict policy decides,
    and the losing values go to the audit entry.
-3. Deleted at the source: the module's delete rule (see `deletes`), only when Delete is switched on.
+3. Deleted at the source: the module's delete rule (see `deletes`), only when Delete is switched on, and only for
+   deletions made since it was (`deleted_ids` may map each id to the time the source gives for its deletion).
 
 Module rules: Xero contact names (`names`), invoice statuses and currencies (`invoice_rules`).
 """
@@ -96,8 +97,9 @@ class Planner:
                 operations.append(self._plan_delete(self.spec.record_id(self.source_side, record), record))
             else:
                 operations.append(self._plan_record(record))
+        times = deleted_ids if isinstance(deleted_ids, dict) else {}  # {id: deletion time} when the source says
         for record_id in sorted({str(i) for i in deleted_ids}, key=sort_key):
-            operations.append(self._plan_delete(record_id, None))
+            operations.append(self._plan_delete(record_id, None, times.get(record_id)))
         return operations
 
     # -- one record ----------------------------------------------------------------------------------------
@@ -304,7 +306,7 @@ class Planner:
 
     # -- deletes -------------------------------------------------------------------------------------------
 
-    def _plan_delete(self, record_id: str, record: dict | None) -> Operation:
+    def _plan_delete(self, record_id: str, record: dict | None, deleted_at=None) -> Operation:
         operation = self._new(CREATE, record, record_id)
         link = self.links.get(self.source_side, record_id)
         operation.link = link
@@ -321,7 +323,7 @@ class Planner:
                 operation.source_fingerprint = ""
         target = self.targets.get(operation.target_id)
         operation.target = target
-        return plan_delete(operation, self.spec, self.target_side, target, self.policy)
+        return plan_delete(operation, self.spec, self.target_side, target, self.policy, deleted_at)
 
 
 def project(spec: ModuleSpec, to_side: str, transform, record: dict, links: LinkIndex, zoho_id: str = "") -> dict:

@@ -209,3 +209,24 @@ def test_an_invoice_is_matched_by_number_before_creating():
     [operation] = world.sync("invoices", ZOHO_TO_XERO)
     assert operation.action == "match" and operation.matched_by == "number"
     assert len(world.xero.records["invoices"]) == 1
+
+
+def test_a_deletion_made_before_delete_was_switched_on_is_reported_once_and_never_applied():
+    from datetime import UTC, datetime
+
+    world = World()
+    before, after = _linked_account(world), world.zoho.put("accounts", {"Account_Name": "Later"})
+    world.sync("accounts", ZOHO_TO_XERO)
+    world.policy("accounts", ZOHO_TO_XERO, delete=True, delete_since=datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    for account in (before, after):
+        del world.zoho.records["accounts"][account["id"]]
+    deleted = {before["id"]: "2026-03-01T12:59:59+01:00", after["id"]: "2026-03-01T13:00:00+01:00"}
+
+    operations = {op.source_id: op for op in world.sync("accounts", ZOHO_TO_XERO, deleted_ids=deleted)}
+
+    assert operations[before["id"]].message_key == messages.DELETE_WAS_OFF
+    assert operations[after["id"]].message_key == messages.ARCHIVED  # in the very second Delete went on
+    assert sorted(c.get("ContactStatus", "ACTIVE") for c in world.xero.records["accounts"].values()) == [
+        "ACTIVE", "ARCHIVED"]
+    again = world.sync("accounts", ZOHO_TO_XERO, deleted_ids=deleted)
+    assert all(op.quiet for op in again)

@@ -123,6 +123,23 @@ def test_the_page_is_translated(owner_client, owner, xero_organisation):
     assert 'lang="de"' in body and "Einstellungen" in body
 
 
+def test_switching_delete_on_stamps_the_moment_and_the_page_says_deletes_are_never_retroactive(
+        owner_client, xero_organisation):
+    body = owner_client.get(_url(xero_organisation)).content.decode()
+    assert 'data-testid="deletes-never-retroactive"' in body
+    for direction in ("zoho_to_xero", "xero_to_zoho"):
+        assert f'data-testid="products-{direction}_delete-note"' in body  # next to each Delete switch
+    owner_client.post(_url(xero_organisation), _post_data(**{"products-xero_to_zoho_delete": "on"}))
+    products = module_settings(xero_organisation, "products")
+    first = products.xero_to_zoho_delete_on_at
+    assert first is not None and products.delete_on_since("xero_to_zoho") == first
+    assert products.zoho_to_xero_delete_on_at is None and products.delete_on_since("zoho_to_xero") is None
+    owner_client.post(_url(xero_organisation), _post_data(**{"products-xero_to_zoho_delete": "on"}))
+    assert module_settings(xero_organisation, "products").xero_to_zoho_delete_on_at == first  # still on: kept
+    owner_client.post(_url(xero_organisation), _post_data())
+    assert module_settings(xero_organisation, "products").xero_to_zoho_delete_on_at is None
+
+
 def test_the_routing_rule_is_safe_by_default_and_saved_per_xero_organisation(owner_client, xero_organisation):
     from sync.models import RoutingMode, ZohoRouting
 
