@@ -242,6 +242,11 @@ def _messy_failures(organisation, xero_organisation, zoho):
     (no Zoho product chosen for such lines), a contact whose name is too long for Zoho and its invoice, which waits
     for it; Copy to Xero of a Zoho invoice whose product's tax has no Xero rate (the invoice waits for the product
     and says why); and a provider refusal whose English answer belongs in the entry's details only."""
+    from sync.readiness import services as readiness
+
+    for module in ("accounts", "contacts", "products", "invoices"):  # the admin started syncing (all starts off)
+        for direction in ("zoho_to_xero", "xero_to_zoho"):
+            readiness.start_syncing(xero_organisation, module, direction)
     xero = XeroClient(xero_organisation)
     contact = next(iter(xero.iter_contacts()))["ContactID"]
     [too_long] = xero.save_contacts([{"Name": "Long " + "Trading Company Name " * 10}])
