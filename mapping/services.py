@@ -165,24 +165,31 @@ def set_tax_mode(organisation, mode: str) -> None:
 # --- export and import -------------------------------------------------------------------------------------
 
 
-def export_mappings(organisation) -> dict:
-    """Every module and direction (saved or default), with the tax mode, as versioned JSON."""
-    return {
+def export_mappings(organisation, module: str | None = None, direction: str | None = None) -> dict:
+    """Every module and direction (saved or default), with the tax mode, as versioned JSON; or only `module`
+    (both directions, or only `direction`), without the tax mode, so importing it replaces only that mapping."""
+    if module is not None and module not in MAPPABLE_MODULES:
+        raise LookupError(module)
+    if direction is not None and direction not in DIRECTIONS:
+        raise LookupError(direction)
+    data = {
         "format": EXPORT_FORMAT,
         "version": MAPPING_VERSION,
         "exported_at": timezone.now().isoformat(),
-        "tax_mode": tax_mode(organisation),
-        "mappings": [
-            {
-                "module": key,
-                "direction": direction,
-                "customised": is_customised(organisation, key, direction),
-                "rules": get_mapping(organisation, key, direction)["rules"],
-            }
-            for key in MAPPABLE_MODULES
-            for direction in DIRECTIONS
-        ],
     }
+    if module is None:
+        data["tax_mode"] = tax_mode(organisation)
+    data["mappings"] = [
+        {
+            "module": key,
+            "direction": way,
+            "customised": is_customised(organisation, key, way),
+            "rules": get_mapping(organisation, key, way)["rules"],
+        }
+        for key in ((module,) if module else MAPPABLE_MODULES)
+        for way in ((direction,) if direction else DIRECTIONS)
+    ]
+    return data
 
 
 class ImportRefused(ValueError):

@@ -166,11 +166,22 @@ def refresh_zoho_fields(request):
 
 @login_required
 def export(request):
+    """All mappings, or one module (?module=invoices) and optionally one direction (&direction=zoho-to-xero)."""
     organisation = current_organisation(request)
-    data = services.export_mappings(organisation)
+    module = request.GET.get("module") or None
+    slug = request.GET.get("direction") or None
+    direction = DIRECTION_BY_SLUG.get(slug, slug) if slug else None
+    if slug and not module:
+        module = "unknown"  # a direction needs its module
+    try:
+        data = services.export_mappings(organisation, module, direction)
+    except LookupError:
+        messages.error(request, _("There is no such mapping to export. Choose a module and direction from the list."))
+        return _refused(request)
     response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
     stamp = timezone.now().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="syncportal-mappings-{stamp}.json"'
+    name = "-".join(part for part in ("syncportal-mappings", module, slug and DIRECTION_SLUGS[direction], stamp) if part)
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
 
 

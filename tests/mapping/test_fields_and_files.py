@@ -217,3 +217,37 @@ def test_an_outsider_exports_only_their_own_organisation(outsider_client, organi
         if entry["module"] == "accounts" and entry["direction"] == "zoho_to_xero"
     )
     assert accounts["customised"] is False
+
+
+def test_one_module_and_direction_can_be_exported_and_imported_alone(owner_client, organisation):
+    services.save_mapping(organisation, "accounts", "zoho_to_xero", [{"xero": "Name", "zoho": "Account_Number"}])
+    services.save_mapping(organisation, "products", "zoho_to_xero", [{"xero": "Code", "zoho": "Product_Name"}])
+    page = owner_client.get(reverse("mapping:index")).content.decode()
+    assert 'data-testid="export-accounts-zoho-to-xero"' in page and 'data-testid="export-accounts"' in page
+
+    one = owner_client.get(reverse("mapping:export"), {"module": "accounts", "direction": "zoho-to-xero"})
+    assert 'filename="syncportal-mappings-accounts-zoho-to-xero-' in one["Content-Disposition"]
+    data = json.loads(one.content)
+    assert [(m["module"], m["direction"]) for m in data["mappings"]] == [("accounts", "zoho_to_xero")]
+    assert "tax_mode" not in data  # importing one mapping leaves the tax mode alone
+    both = json.loads(owner_client.get(reverse("mapping:export"), {"module": "accounts"}).content)
+    assert [(m["module"], m["direction"]) for m in both["mappings"]] == [
+        ("accounts", "zoho_to_xero"), ("accounts", "xero_to_zoho")]
+
+    services.reset_mapping(organisation, "accounts", "zoho_to_xero")
+    upload = io.BytesIO(json.dumps(data).encode())
+    upload.name = "accounts.json"
+    owner_client.post(reverse("mapping:import"), {"file": upload})
+    assert services.get_mapping(organisation, "accounts", "zoho_to_xero")["rules"] == [
+        {"xero": "Name", "zoho": "Account_Number"}]
+    assert services.is_customised(organisation, "products", "zoho_to_xero")  # untouched by the module's file
+
+
+@pytest.mark.parametrize("query", [{"module": "ledgers"}, {"module": "accounts", "direction": "sideways"},
+                                   {"direction": "zoho-to-xero"}])
+def test_exporting_a_mapping_that_does_not_exist_is_refused_with_a_translated_message(owner_client, owner, query):
+    owner.language = "de"
+    owner.save()
+    response = owner_client.get(reverse("mapping:export"), query, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 400
+    assert "Diese Zuordnung gibt es nicht." in response.content.decode()
