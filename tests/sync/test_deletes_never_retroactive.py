@@ -20,6 +20,7 @@ SKIPPED_DELETES = (messages.DELETE_OFF, messages.DELETE_WAS_OFF)
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
+    sandbox.reset_clock()  # deletion times are compared with the moment Delete goes on: the sandbox on real time
     return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
