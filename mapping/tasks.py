@@ -4,12 +4,19 @@ and currencies fresh (the Refresh buttons do the same on demand). Scheduled in m
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from connections.exceptions import ProviderError, RateLimited, TransientError
 
 from . import clients, services, taxes
 
 logger = logging.getLogger(__name__)
+
+
+def _retry_countdown(error) -> float:
+    """Seconds before a refresh that met a 429 or an outage tries again: the provider's Retry-After, else
+    REFERENCE_REFRESH_RETRY_SECONDS (five minutes)."""
+    return getattr(error, "retry_after", None) or settings.REFERENCE_REFRESH_RETRY_SECONDS
 
 
 @shared_task(queue="default", time_limit=300, soft_time_limit=240)
@@ -43,7 +50,7 @@ def refresh_zoho_metadata(self, organisation_id: str) -> None:
         services.refresh_zoho_fields(connection.organisation, client)
         taxes.refresh_zoho_taxes(connection.organisation, client)
     except (RateLimited, TransientError) as error:
-        raise self.retry(countdown=getattr(error, "retry_after", None) or 300) from error
+        raise self.retry(countdown=_retry_countdown(error)) from error
     except ProviderError as error:
         logger.warning(
             "Zoho metadata refresh failed for organisation %s: %s", organisation_id, type(error).__name__
@@ -62,6 +69,6 @@ def refresh_xero_reference_data(self, xero_organisation_id: str) -> None:
     try:
         taxes.refresh_xero_reference(xero_organisation, clients.xero_client(xero_organisation))
     except (RateLimited, TransientError) as error:
-        raise self.retry(countdown=getattr(error, "retry_after", None) or 300) from error
+        raise self.retry(countdown=_retry_countdown(error)) from error
     except ProviderError as error:
         logger.warning("Xero reference refresh failed for %s: %s", xero_organisation_id, type(error).__name__)

@@ -199,6 +199,8 @@ ZOHO_ACCOUNTS_URL = env.str("ZOHO_ACCOUNTS_URL", default="https://accounts.zoho.
 ZOHO_API_DOMAIN = env.str("ZOHO_API_DOMAIN", default="").rstrip("/")
 
 PROVIDER_HTTP_TIMEOUT = env.float("PROVIDER_HTTP_TIMEOUT", default=30.0)
+# A reference-data refresh (Zoho fields and taxes, Xero tax rates and accounts) that met an outage tries again after this.
+REFERENCE_REFRESH_RETRY_SECONDS = env.float("REFERENCE_REFRESH_RETRY_SECONDS", default=300.0)
 
 # Sandbox (provider emulators).
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100").rstrip("/")

@@ -116,6 +116,9 @@ def test_a_failing_slice_marks_the_job_as_waiting_until_the_next_slice_works(xer
         return "done"
 
     monkeypatch.setattr(historical, "work", work)
+    # The task closes unusable connections when it ends; inside the test's transaction on PostgreSQL that would be
+    # the test's own connection (a worker has none open across tasks).
+    monkeypatch.setattr(tasks, "close_old_connections", lambda: None)
     tasks.historical_run_task.apply(args=[str(job.pk)])
 
     assert seen == [("", "", 0), (RunProblem.UNREACHABLE, "zoho", 1)]
