@@ -20,7 +20,7 @@ from sync.engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO
 from sync.models import RecordLink
 from sync.settings_services import organisation_settings
 from sync.trigger_models import ZohoChannel
-from tests.sync.portal_setup import connect
+from tests.sync.portal_setup import connect, start_syncing
 from tests.sync.test_trigger_notifications import run_tasks_in_the_request
 from tests.sync.workers import wait_for
 
@@ -113,7 +113,7 @@ def test_the_traffic_of_a_full_journey_is_valid_against_the_official_specs(
         sandbox, owner_client, organisation, owner, settings, live_server, monkeypatch, tmp_path):
     log = tmp_path / "traffic.jsonl"
     settings.SANDBOX_TRAFFIC_LOG = str(log)
-    portal = connect(sandbox, owner_client, organisation, owner, settings)
+    portal = start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
     _journey(portal, sandbox, live_server, settings, monkeypatch)
 
     report = validate_log(log)
