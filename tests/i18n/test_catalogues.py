@@ -35,6 +35,15 @@ def test_every_entry_is_translated_and_none_is_fuzzy(language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_no_message_is_in_a_catalogue_twice(language):
+    # The .po files merge by union (.gitattributes), so two branches adding one msgid leave two entries, and which
+    # translation wins is then up to the compiler.
+    keys = [(e.msgctxt, e.msgid) for e in _catalogue(language) if not e.obsolete]
+    twice = sorted({key for key in keys if keys.count(key) > 1}, key=str)
+    assert twice == [], f"{language}: entries present twice: {twice}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_translations_keep_the_placeholders(language):
     broken = []
     for entry in _catalogue(language).translated_entries():

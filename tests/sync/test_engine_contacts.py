@@ -142,8 +142,17 @@ def test_a_deleted_zoho_contact_is_removed_from_the_person_list_when_delete_is_o
     ada = bench.person("Ada", "Lovelace", "ada@acme.example")
     bench.to_xero_run()
     del bench.zoho.records["contacts"][ada["id"]]
-    [off] = bench.to_xero_run(deleted=[ada["id"]])
-    assert off.message_key == messages.DELETE_OFF and len(bench.persons()) == 2
     [on] = bench.to_xero_run(deleted=[ada["id"]], delete=True)
     assert on.status == "success" and bench.persons() == [KEPT]
     assert bench.store.index_for("contacts").get(ZOHO, ada["id"]).state == "deleted"
+
+
+def test_a_zoho_contact_deleted_while_delete_is_off_is_reported_once_and_kept_when_delete_goes_on():
+    bench = Bench([KEPT])
+    ada = bench.person("Ada", "Lovelace", "ada@acme.example")
+    bench.to_xero_run()
+    del bench.zoho.records["contacts"][ada["id"]]
+    [off] = bench.to_xero_run(deleted=[ada["id"]])
+    assert off.message_key == messages.DELETE_OFF and len(bench.persons()) == 2
+    later = bench.to_xero_run(deleted=[ada["id"]], delete=True)
+    assert not [entry for entry in later if entry.status == "success"] and len(bench.persons()) == 2
