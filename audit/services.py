@@ -21,21 +21,27 @@ def record(
     **fields,
 ) -> AuditEntry:
     """Write one audit entry. `message_key` is an untranslated msgid (use gettext_noop at the call site)."""
+    entry = build(organisation=organisation, module=module, action=action, status=status, message_key=message_key,
+                  message_params=message_params, **fields)
+    entry.save(force_insert=True)
+    return entry
+
+
+def build(*, organisation, module: str, action: str, status: str, message_key: str = "",
+          message_params: dict | None = None, **fields) -> AuditEntry:
+    """The entry `record` writes, unsaved: for `record_many`."""
     params = message_params or {}
     try:
         message = message_key % params if message_key else ""
     except (KeyError, TypeError, ValueError):
         message = message_key
-    return AuditEntry.objects.create(
-        organisation=organisation,
-        module=module,
-        action=action,
-        status=status,
-        message_key=message_key,
-        message_params=params,
-        message=message,
-        **fields,
-    )
+    return AuditEntry(organisation=organisation, module=module, action=action, status=status,
+                      message_key=message_key, message_params=params, message=message, **fields)
+
+
+def record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Write entries built with `build` in one INSERT per 500 (a sync chunk's entries at its checkpoint)."""
+    return AuditEntry.objects.bulk_create(entries, batch_size=500) if entries else []
 
 
 def purge_expired_entries(*, days: int | None = None, batch_size: int = 5000, now=None) -> int:

@@ -7,7 +7,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import record as audit_record
+from audit.services import build as audit_build
+from audit.services import record_many as audit_record_many
 from connections import services as connection_services
 from connections.providers.xero.client import XeroClient
 from connections.providers.zoho.client import ZohoClient
@@ -32,6 +33,10 @@ ZOHO_MODULES = {"accounts": "Accounts", "products": "Products", "invoices": "Inv
 ENGINE_MODULE = {value: key for key, value in ZOHO_MODULES.items()}
 SYSTEM_FIELDS = ("Modified_Time",)
 DEPENDENCY_LABELS = {"accounts": messages.ACCOUNT, "products": messages.PRODUCT, "contacts": messages.CONTACT}
+
+
+def _link_values(fields: dict) -> dict:
+    return {key: fields[key] for key in fields if key in LINK_FIELDS or key == "last_direction"}
 
 
 def _link(row: RecordLink) -> Link:
@@ -237,24 +242,46 @@ class SyncContext:
         return BufferedAudit(self)
 
     def commit(self) -> None:
-        """Write the buffered links and audit entries (call inside the checkpoint's transaction)."""
+        """Write the buffered links and audit entries (call inside the checkpoint's transaction): a few bulk
+        statements per chunk, never one per record (CONVENTIONS)."""
         now = timezone.now()
-        for module, link, fields in self.pending_links:
-            values = {key: fields[key] for key in fields if key in LINK_FIELDS or key == "last_direction"}
-            values["last_synced_at"] = now
-            if link.pk is None:
-                row, _ = RecordLink.objects.update_or_create(
-                    xero_organisation=self.xero_organisation,
-                    module=module,
-                    zoho_id=link.zoho_id,
-                    defaults={"organisation": self.organisation, "xero_id": link.xero_id, **values},
-                )
-                link.pk = row.pk
-            else:
-                RecordLink.objects.filter(pk=link.pk).update(zoho_id=link.zoho_id, xero_id=link.xero_id, **values)
-        for entry in failures.fold_repeats(self.xero_organisation, self.pending_audit, now=now):
-            audit_record(organisation=self.organisation, **entry)
+        self._commit_links(now)
+        entries = failures.fold_repeats(self.xero_organisation, self.pending_audit, now=now)
+        audit_record_many([audit_build(organisation=self.organisation, **entry) for entry in entries])
         self.discard()
+
+    def _commit_links(self, now) -> None:
+        merged: dict[int, tuple[str, Link, dict]] = {}  # a link changed twice in a chunk is written once
+        for module, link, fields in self.pending_links:
+            _module, _link, before = merged.get(id(link), (module, link, {}))
+            merged[id(link)] = (module, link, {**before, **fields})
+        new = [(module, link, fields) for module, link, fields in merged.values() if link.pk is None]
+        for module in {module for module, _link, _fields in new}:  # rows another run wrote meanwhile
+            wanted = [link for m, link, _fields in new if m == module]
+            known = dict(RecordLink.objects.filter(xero_organisation=self.xero_organisation, module=module,
+                                                   zoho_id__in=[link.zoho_id for link in wanted])
+                         .values_list("zoho_id", "pk"))
+            for link in wanted:
+                link.pk = known.get(link.zoho_id)
+        created = [(module, link, fields) for module, link, fields in new if link.pk is None]
+        rows = RecordLink.objects.bulk_create([
+            RecordLink(organisation=self.organisation, xero_organisation=self.xero_organisation, module=module,
+                       zoho_id=link.zoho_id, xero_id=link.xero_id, last_synced_at=now, **_link_values(fields))
+            for module, link, fields in created], batch_size=500)
+        for (_module, link, _fields), row in zip(created, rows, strict=True):
+            link.pk = row.pk
+        if created and any(link.pk is None for _m, link, _f in created):  # a database that returns no ids
+            self.forget_links()
+        groups: dict[tuple, list[RecordLink]] = {}
+        inserted = {id(link) for _module, link, _fields in created}
+        for _module, link, fields in merged.values():
+            if id(link) in inserted:
+                continue
+            values = {"zoho_id": link.zoho_id, "xero_id": link.xero_id, "last_synced_at": now,
+                      **_link_values(fields)}
+            groups.setdefault(tuple(sorted(values)), []).append(RecordLink(pk=link.pk, **values))
+        for names, rows in groups.items():
+            RecordLink.objects.bulk_update(rows, list(names), batch_size=500)
 
     def discard(self) -> None:
         self.pending_links, self.pending_audit = [], []

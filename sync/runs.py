@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from connections import counters
 from connections.exceptions import TransientError
 
 from . import failures, retries
@@ -176,6 +177,11 @@ def process_run(run_id, *, owner: str | None = None, context: SyncContext | None
     owner = owner or uuid.uuid4().hex
     if not claim(run_id, owner):
         return None
+    with counters.deferred():  # API call counters: in memory, written once per chunk
+        return _process_run(run_id, owner, context)
+
+
+def _process_run(run_id, owner: str, context: SyncContext | None) -> SyncRun | None:
     run = SyncRun.objects.select_related("xero_organisation__organisation", "resync_of").get(pk=run_id)
     if context is None:
         context = SyncContext(run.xero_organisation, trigger=run.trigger, resync_of=run.resync_of)
@@ -186,6 +192,7 @@ def process_run(run_id, *, owner: str | None = None, context: SyncContext | None
         if not items:
             break
         process_chunk(run, context, items)
+        counters.flush()
         if not _renew(run, owner):
             logger.warning("Sync run %s was taken over by another worker", run.pk)
             return None
@@ -371,15 +378,14 @@ def _process_locked(run, context, items, sources, deleted) -> None:
         failed = 0
         for item in items:
             operation = by_source.get(item.source_id)
-            state = ItemState.DONE
+            item.state = ItemState.DONE
             if operation is not None and operation.status == FAILED:
-                state, failed = ItemState.FAILED, failed + 1
-            SyncItem.objects.filter(pk=item.pk).update(
-                state=state,
-                action=(operation.action if operation else ""),
-                target_id=(operation.target_id or "")[:64] if operation else "",
-                processed_at=now,
-            )
+                item.state, failed = ItemState.FAILED, failed + 1
+            item.action = operation.action if operation else ""
+            item.target_id = (operation.target_id or "")[:64] if operation else ""
+            item.processed_at = now
+        # one statement for the chunk (CONVENTIONS: no per-record SQL in loops)
+        SyncItem.objects.bulk_update(items, ["state", "action", "target_id", "processed_at"], batch_size=500)
         SyncRun.objects.filter(pk=run.pk).update(done=F("done") + len(items) - failed, failed=F("failed") + failed)
 
     checkpoint(context, mark_items)

@@ -21,6 +21,7 @@ class BaseClient:
         self.session = new_session()
         self.sleep = sleep
         self._last_success_saved = None
+        self._token: tuple[str, object] | None = None  # (access token, expires_at) kept until shortly before expiry
 
     # Hooks the provider clients fill in.
     def _organisation_id(self):
@@ -29,8 +30,20 @@ class BaseClient:
     def _external_id(self) -> str:
         raise NotImplementedError
 
-    def _access_token(self) -> str:
+    def _access_token(self) -> tuple[str, object]:
+        """(a valid access token, when it expires): read from the connection's row, refreshed when stale."""
         raise NotImplementedError
+
+    def _token_now(self) -> str:
+        """The access token, kept by this client until TOKEN_REFRESH_MARGIN_SECONDS before it expires: a job's
+        thousands of calls neither read nor decrypt the token row each time. A refresh (the locked one, in
+        tokens.py) or a 401 replaces it."""
+        cached = self._token
+        if cached is not None and cached[1] is not None and \
+                cached[1] > timezone.now() + timedelta(seconds=conf.get("TOKEN_REFRESH_MARGIN_SECONDS")):
+            return cached[0]
+        self._token = self._access_token()
+        return self._token[0]
 
     def _refresh_after_401(self, failed_token: str, response) -> bool:
         """Refresh the token if the 401 says it expired; False when the grant itself is gone."""
@@ -80,7 +93,7 @@ class BaseClient:
         attempt = 0
         while True:
             attempt += 1
-            token = self._access_token()
+            token = self._token_now()
             all_headers = {**(headers or {}), **self._auth_header(token)}
             try:
                 with self.limiter.slot():
@@ -96,6 +109,7 @@ class BaseClient:
             status = response.status_code
             self._count(method, url, rate_limited=status == 429)
             if status == 401:
+                self._token = None
                 if not refreshed and self._refresh_after_401(token, response):
                     refreshed = True
                     attempt -= 1

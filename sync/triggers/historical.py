@@ -25,6 +25,7 @@ from audit.models import Action, AuditEntry, Trigger
 from audit.models import Module as AuditModule
 from audit.models import Status as AuditStatus
 from connections import conf as connection_conf
+from connections import counters
 from mapping.problems import ERROR
 from mapping.record_checks import validate_payload
 
@@ -198,7 +199,8 @@ def plan(job_id, *, context: SyncContext | None = None, owner: str | None = None
     if not _claim(job_id, owner, status=JobStatus.PLANNING):
         return HistoricalJob.objects.filter(pk=job_id).first()
     try:
-        _plan(job_id, context, owner)
+        with counters.deferred():
+            _plan(job_id, context, owner)
     finally:
         _release(job_id, owner)
     return HistoricalJob.objects.filter(pk=job_id).first()
@@ -245,6 +247,7 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
                 if outcome in ("create", "update") or operation.action == MATCH:
                     _pretend_link(links, job.direction, operation)
             HistoricalItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=500)
+            counters.flush()
         with transaction.atomic():
             locked = HistoricalJob.objects.select_for_update().get(pk=job.pk)
             locked.dry_run = {**locked.dry_run, module: counts}
@@ -377,7 +380,8 @@ def work(job_id, *, owner: str | None = None, slice_seconds: float = SLICE_SECON
         return "stopped"
     outcome = "busy"
     try:
-        outcome = _work(job_id, owner, slice_seconds)
+        with counters.deferred():  # the chunk runs flush the API call counters once per chunk
+            outcome = _work(job_id, owner, slice_seconds)
         return outcome
     finally:
         if outcome == "more":  # the caller queues the next slice

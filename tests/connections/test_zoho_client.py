@@ -6,7 +6,7 @@ import responses
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from connections import services
+from connections import counters, services
 from connections.exceptions import AuthRevoked, PermanentError
 from connections.models import ApiCallCounter, Status, ZohoConnection
 from connections.providers.zoho.client import ZohoClient
@@ -124,13 +124,19 @@ def test_429_backs_off_exponentially_with_jitter_and_retries(client, fake_sleep,
 
 
 @responses.activate
-def test_an_access_token_is_reused_until_shortly_before_expiry(client, zoho):
+def test_an_access_token_is_reused_until_shortly_before_expiry(client, zoho, monkeypatch, django_assert_max_num_queries):
     responses.get(f"{API}/org", json={"org": [{}]})
-    for _ in range(5):
-        client.get_org()
+    client.get_org()
+    with counters.deferred():  # as a sync run counts: in memory, written once per chunk
+        with django_assert_max_num_queries(0):  # the token is kept in the client: no row read per call
+            for _ in range(4):
+                client.get_org()
+    assert ApiCallCounter.objects.get(endpoint="GET org").count == 5
     assert not any(TOKEN_URL in call.request.url for call in responses.calls)
 
-    ZohoConnection.objects.filter(pk=zoho.pk).update(expires_at=timezone.now() + timedelta(minutes=2))
+    # Shortly before the expiry (within TOKEN_REFRESH_MARGIN_SECONDS) the client refreshes, once.
+    later = zoho.expires_at - timedelta(minutes=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
     responses.post(TOKEN_URL, json={"access_token": "1000.fresh", "expires_in": 3600,
                                     "api_domain": "https://www.zohoapis.eu", "token_type": "Bearer"})
     client.get_org()

@@ -66,10 +66,15 @@ class XeroClient(BaseClient):
     def _external_id(self) -> str:
         return self.xero_organisation.tenant_id
 
-    def _access_token(self) -> str:
+    def _token_now(self) -> str:
         if self.xero_organisation.status == Status.RECONNECT_NEEDED:
             raise AuthRevoked(self.xero_organisation.last_error or "reconnect needed", provider="xero")
-        return tokens.access_token(self.xero_organisation.token_set_id)
+        return super()._token_now()
+
+    def _access_token(self):
+        if self.xero_organisation.status == Status.RECONNECT_NEEDED:
+            raise AuthRevoked(self.xero_organisation.last_error or "reconnect needed", provider="xero")
+        return tokens.access_token_and_expiry(self.xero_organisation.token_set_id)
 
     def _auth_header(self, token: str) -> dict:
         return {"Authorization": f"Bearer {token}", "xero-tenant-id": self.xero_organisation.tenant_id}

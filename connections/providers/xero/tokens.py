@@ -5,7 +5,7 @@ and the rotated pair is saved in that same transaction, so a second worker waits
 sees the fresh token and does not refresh again.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,12 +24,18 @@ def _is_stale(token_set: XeroTokenSet) -> bool:
 
 def access_token(token_set_id, *, adapter: XeroAdapter | None = None) -> str:
     """A valid access token for the token set, refreshing it first when it expires within the margin."""
+    return access_token_and_expiry(token_set_id, adapter=adapter)[0]
+
+
+def access_token_and_expiry(token_set_id, *, adapter: XeroAdapter | None = None) -> tuple[str, datetime | None]:
+    """(access_token(), its expiry): what a client keeps in memory until shortly before the expiry."""
     token_set = XeroTokenSet.objects.get(pk=token_set_id)
     if token_set.status == Status.RECONNECT_NEEDED:
         raise AuthRevoked(token_set.last_error or "reconnect needed", provider="xero")
     if not _is_stale(token_set):
-        return token_set.access_token
-    return refresh(token_set_id, adapter=adapter)
+        return token_set.access_token, token_set.expires_at
+    token = refresh(token_set_id, adapter=adapter)
+    return token, XeroTokenSet.objects.filter(pk=token_set_id).values_list("expires_at", flat=True).first()
 
 
 def refresh(token_set_id, *, failed_access_token: str | None = None, adapter: XeroAdapter | None = None,

@@ -64,8 +64,8 @@ class ZohoClient(BaseClient):
     def _external_id(self) -> str:
         return self.connection.crm_org_id
 
-    def _access_token(self) -> str:
-        return tokens.access_token(self.connection.pk)
+    def _access_token(self):
+        return tokens.access_token_and_expiry(self.connection.pk)
 
     def _auth_header(self, token: str) -> dict:
         return {"Authorization": f"Zoho-oauthtoken {token}"}

@@ -1,7 +1,7 @@
 """Zoho access tokens: kept (encrypted) on the connection row until shortly before they expire, so the
 10-refreshes-per-10-minutes budget is never approached; refreshed one at a time under a row lock."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,12 +19,18 @@ def _is_stale(connection: ZohoConnection) -> bool:
 
 
 def access_token(connection_id, *, adapter: ZohoAdapter | None = None) -> str:
+    return access_token_and_expiry(connection_id, adapter=adapter)[0]
+
+
+def access_token_and_expiry(connection_id, *, adapter: ZohoAdapter | None = None) -> tuple[str, datetime | None]:
+    """(access_token(), its expiry): what a client keeps in memory until shortly before the expiry."""
     connection = ZohoConnection.objects.get(pk=connection_id)
     if connection.status == Status.RECONNECT_NEEDED:
         raise AuthRevoked(connection.last_error or "reconnect needed", provider="zoho")
     if not _is_stale(connection):
-        return connection.access_token
-    return refresh(connection_id, adapter=adapter)
+        return connection.access_token, connection.expires_at
+    token = refresh(connection_id, adapter=adapter)
+    return token, ZohoConnection.objects.filter(pk=connection_id).values_list("expires_at", flat=True).first()
 
 
 def refresh(connection_id, *, failed_access_token: str | None = None, adapter: ZohoAdapter | None = None) -> str:
