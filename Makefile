@@ -45,7 +45,7 @@ test: messages
 	fi
 
 bench: messages migrate
-	$(PY) -m bench
+	BENCH_LARGE=$(BENCH_LARGE) $(PY) -m bench  # make bench BENCH_LARGE=1: also the 100,000-record scenario
 
 # A longer randomised soak of the messy world (tests/scenarios/test_soak.py): make soak SEED=7 STEPS=2000
 SEED ?= 1

@@ -16,7 +16,7 @@ from mapping import services as mapping_services
 from mapping import transform as mapping_transform
 from mapping.taxes import OrganisationResolver
 
-from . import failures, settings_services
+from . import failures, match_index, settings_services
 from .engine import invoice_rules, messages
 from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .engine.operations import Link, LinkIndex, Policy, TransformError, Transforms
@@ -57,13 +57,45 @@ class SyncContext:
         self.pending_links: list[tuple[str, Link, dict]] = []
         self.pending_audit: list[dict] = []
         self.lock_generations: dict[str, int] = {}  # runs.module_lock: what this context last saw of each lock
+        self._job_indexes: dict[str, dict] | None = None  # a job's match indexes (use_job_state), per side
+
+    # -- a job's state (sync.match_index) ------------------------------------------------------------------
+
+    def use_job_state(self, state: dict | None) -> None:
+        """Match with one slim index per module, read once per job: `state` is what `job_state()` returned
+        for an earlier slice of the same job ({} for a new job), so nothing it holds is read again."""
+        state = state or {}
+        rows = match_index.load(state.get("index"))
+        self._job_indexes = {side: {module: r for (s, module), r in rows.items() if s == side}
+                             for side in ("xero", "zoho")}
+        self.lock_generations.update(state.get("generations") or {})
+        if "currencies" in state and self._currencies == "unknown":
+            currencies = state["currencies"]
+            self._currencies = frozenset(currencies) if currencies is not None else None
+
+    def job_state(self) -> dict:
+        """What to keep with the job: its match indexes, the module locks' generations they reflect (a write by
+        another run makes the next chunk read them again) and the reference data read."""
+        index = {}
+        for side, gateway in (("xero", self._xero), ("zoho", self._zoho)):
+            if gateway is not None and gateway.indexed:
+                index[side] = {module: idx.dump() for module, idx in gateway.indexes.items()}
+            elif self._job_indexes and self._job_indexes.get(side):
+                index[side] = self._job_indexes[side]
+        state = {"index": index, "generations": dict(self.lock_generations)}
+        if self._currencies != "unknown":
+            state["currencies"] = sorted(self._currencies) if self._currencies is not None else None
+        return state
+
+    def _indexes_of(self, side: str):
+        return None if self._job_indexes is None else self._job_indexes.get(side, {})
 
     # -- providers -----------------------------------------------------------------------------------------
 
     @property
     def xero(self) -> XeroGateway:
         if self._xero is None:
-            self._xero = XeroGateway(XeroClient(self.xero_organisation))
+            self._xero = XeroGateway(XeroClient(self.xero_organisation), indexes=self._indexes_of("xero"))
         return self._xero
 
     @property
@@ -76,6 +108,7 @@ class SyncContext:
                 ZohoClient(connection),
                 {m: self.zoho_fields(m) for m in ZOHO_MODULES},
                 {m: self.zoho_subforms(m) for m in ZOHO_MODULES},
+                indexes=self._indexes_of("zoho"),
             )
         return self._zoho
 
@@ -289,8 +322,12 @@ class SyncContext:
     def refresh(self) -> None:
         """Another run wrote to this module meanwhile: reload links and the gateways' cached reads."""
         self.forget_links()
+        if self._job_indexes is not None:
+            self._job_indexes = {"xero": {}, "zoho": {}}
         for gateway in (self._xero, self._zoho):
-            if gateway is not None and hasattr(gateway, "_all"):
+            if gateway is not None and hasattr(gateway, "forget"):
+                gateway.forget()
+            elif gateway is not None and hasattr(gateway, "_all"):
                 gateway._all.clear()
 
     def forget_links(self) -> None:

@@ -12,10 +12,12 @@ from connections.exceptions import PermanentError
 
 from .engine.executor import WriteResult
 from .engine.modules import spec
+from .match_index import XERO_KEPT, XERO_KEYS, MatchIndex, zoho_keys
 
 WHERE_CHUNK = 15  # lookups per Xero `where` query (the URL stays short)
 SMALL_LOOKUP = 20  # up to this many lookups use `where` queries; more read the whole module once per gateway
 COQL_IN = 50  # COQL `in` takes at most 50 values
+COQL_PAGE = 2000  # COQL's largest LIMIT (zoho.md §2): the keyset read of a match index
 
 XERO_COLLECTION = {"accounts": "Contacts", "products": "Items", "invoices": "Invoices"}
 ITEMS_READ = "items read"  # the last GET /Items, kept among the full reads (refresh() clears them together)
@@ -42,9 +44,14 @@ def _clean(lookup: dict) -> dict:
 class XeroGateway:
     side = "xero"
 
-    def __init__(self, client):
+    def __init__(self, client, *, indexes: dict | None = None):
+        """`indexes`: use one slim match index per module for matching (a historical job, sync.match_index):
+        {module: stored rows} of the ones the job read before ({} when none yet)."""
         self.client = client
         self._all: dict[str, dict[str, dict]] = {}  # module -> id -> record, once read in full
+        self.indexed = indexes is not None
+        self.indexes: dict[str, MatchIndex] = {
+            module: self._new_index(module, rows) for module, rows in (indexes or {}).items() if module in XERO_KEYS}
 
     def probe(self) -> None:
         """One cheap call that succeeds whenever Xero answers (raises the client's errors otherwise)."""
@@ -87,7 +94,33 @@ class XeroGateway:
             codes.add(base)
         return frozenset(codes) if codes else None
 
+    # -- the job's match index ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _new_index(module: str, rows=()) -> MatchIndex:
+        return MatchIndex(spec(module).xero_id_field, XERO_KEYS[module], XERO_KEPT[module], rows)
+
+    def index(self, module: str) -> MatchIndex:
+        """The module's match keys, read once (summaryOnly=true where Xero has it: no line items, addresses)."""
+        if module not in self.indexes:
+            if module == "accounts":
+                rows = self.client.iter_contacts(summary_only=True)
+            elif module == "products":
+                rows = self.client.get_items()  # one call, no paging and no summaryOnly
+            else:
+                rows = self.client.iter_invoices(summary_only=True)
+            self.indexes[module] = self._new_index(module, rows)
+        return self.indexes[module]
+
+    def forget(self) -> None:
+        """Another run wrote meanwhile: what this gateway read is out of date."""
+        self._all.clear()
+        self.indexes.clear()
+
     def candidates(self, module: str, lookups: list[dict]) -> list[dict]:
+        if self.indexed and module in XERO_KEYS:  # the records sharing a key with the batch, read by id
+            ids = self.index(module).ids_for(lookups)
+            return list(self.fetch(module, ids).values()) if ids else []
         if module == "products":
             return self._everything(module)
         if len(lookups) > SMALL_LOOKUP or module in self._all:
@@ -137,6 +170,8 @@ class XeroGateway:
         """Keep a record this gateway wrote in the module's full read, as far as matching needs it: its id and
         the keys matching and naming look at (a record we wrote is linked at once, so only its name and keys
         matter). A historical job writes thousands: their whole echoes would make memory grow with N."""
+        if module in self.indexes and record:
+            self.indexes[module].add(record)
         if module in self._all and record:
             keys = MATCH_KEYS.get(module)
             slim = {key: record[key] for key in keys if key in record} if keys else record
@@ -196,6 +231,8 @@ class XeroGateway:
                 self.client.delete_item(target_id)
                 results.append(WriteResult(ok=True, target_id=target_id))
                 self._all.get(module, {}).pop(str(target_id), None)
+                if module in self.indexes:
+                    self.indexes[module].remove(str(target_id))
             except PermanentError as error:
                 results.append(WriteResult(ok=False, target_id=target_id, error_code=error.code,
                                            error_message=error.provider_message or error.code))
@@ -205,12 +242,55 @@ class XeroGateway:
 class ZohoGateway:
     side = "zoho"
 
-    def __init__(self, client, fields: dict[str, list[str]], subforms: dict[str, set] | None = None):
+    def __init__(self, client, fields: dict[str, list[str]], subforms: dict[str, set] | None = None, *,
+                 indexes: dict | None = None):
         """`fields`: the Zoho field api_names to read per engine module (at most 50 each); `subforms`: those
-        of them that are subforms (COQL cannot select them)."""
+        of them that are subforms (COQL cannot select them); `indexes`: as XeroGateway's."""
         self.client = client
         self.fields = fields
         self.subforms = subforms or {}
+        self.indexed = indexes is not None
+        self.indexes: dict[str, MatchIndex] = {
+            module: self._new_index(module, rows) for module, rows in (indexes or {}).items()
+            if module in XERO_KEYS}
+
+    # -- the job's match index ---------------------------------------------------------------------------
+
+    def _index_keys(self, module: str) -> tuple[str, ...]:
+        keys = zoho_keys(module)
+        readable = set(self._fields(module))
+        return tuple(key for key in keys if key in ("id", spec(module).zoho_xero_id_field) or key in readable)
+
+    def _new_index(self, module: str, rows=()) -> MatchIndex:
+        return MatchIndex("id", self._index_keys(module), (), rows)
+
+    def index(self, module: str) -> MatchIndex:
+        """The module's match keys: one keyset COQL read (ordered by id, 2,000 a call), once."""
+        if module not in self.indexes:
+            keys = self._index_keys(module)
+            zoho_module = spec(module).zoho_module
+            rows, last = [], "0"
+            while True:
+                query = (f"select {', '.join(keys)} from {zoho_module} where id > {last} "
+                         f"order by id asc limit {COQL_PAGE}")
+                page = self.client.coql(query).get("data") or []
+                rows.extend(page)
+                if len(page) < COQL_PAGE:
+                    break
+                last = str(page[-1]["id"])
+            self.indexes[module] = self._new_index(module, rows)
+        return self.indexes[module]
+
+    def forget(self) -> None:
+        self.indexes.clear()
+
+    def _remember(self, module: str, records: list[dict], results) -> None:
+        """Keep what this job wrote in the module's index (its id from Zoho's answer, its keys as sent)."""
+        if module not in self.indexes:
+            return
+        for record, result in zip(records, results, strict=False):
+            if result.ok and result.target_id:
+                self.indexes[module].add({**record, "id": result.target_id})
 
     def probe(self) -> None:
         """One cheap call that succeeds whenever Zoho CRM answers (raises the client's errors otherwise)."""
@@ -252,6 +332,9 @@ class ZohoGateway:
         return {str(row["id"]): str(row.get("deleted_time") or "") for row in rows if row.get("id")}
 
     def candidates(self, module: str, lookups: list[dict]) -> list[dict]:
+        if self.indexed and module in XERO_KEYS:  # the records sharing a key with the batch, read by id
+            ids = self.index(module).ids_for(lookups)
+            return list(self.fetch(module, ids).values()) if ids else []
         module_spec = spec(module)
         keys = {  # the keys sync.engine.matching compares, as far as this organisation's Zoho reads them
             "accounts": (module_spec.zoho_xero_id_field, "Account_Name", "Account_Number", "Email"),
@@ -326,11 +409,15 @@ class ZohoGateway:
         results = self.client.upsert_records(
             module_spec.zoho_module, records, duplicate_check_fields=[module_spec.zoho_xero_id_field]
         )
-        return self._reread(module, self._results(results))
+        results = self._results(results)
+        self._remember(module, records, results)
+        return self._reread(module, results)
 
     def update(self, module, items):
         records = [{**_clean(payload), "id": target_id} for _source_id, target_id, payload in items]
-        return self._reread(module, self._results(self.client.update_records(spec(module).zoho_module, records)))
+        results = self._results(self.client.update_records(spec(module).zoho_module, records))
+        self._remember(module, records, results)
+        return self._reread(module, results)
 
     def delete(self, module, items):
         return self._results(self.client.delete_records(spec(module).zoho_module, [t for _s, t, _m in items]))

@@ -97,6 +97,20 @@ class _DatabaseLock:
         return self.generation()
 
 
+def _lock_key(xero_organisation, module: str) -> str:
+    return f"sync:lock:{xero_organisation.organisation_id}:{module}"
+
+
+def lock_generations(xero_organisation, modules) -> dict[str, int]:
+    """The current generation of each module's lock ({key: generation}, what `module_lock(seen=...)` compares):
+    taken before a job reads its match index, so a write by another run after that makes it read again."""
+    generations = {}
+    for module in modules:
+        key = _lock_key(xero_organisation, module)
+        generations[key] = (_CacheLock(key) if _shared_cache() else _DatabaseLock(key)).generation()
+    return generations
+
+
 @contextmanager
 def module_lock(xero_organisation, module: str, *, timeout: float | None = None, seen: dict | None = None):
     """One chunk at a time per portal organisation (tenant) and Zoho module, across all its Xero organisations,
@@ -106,7 +120,7 @@ def module_lock(xero_organisation, module: str, *, timeout: float | None = None,
 
     Yields whether the caller must reload what it read before (links, the target's records): it had to wait, or
     (with `seen`, the caller's {key: generation} of its last hold) another holder wrote meanwhile."""
-    key = f"sync:lock:{xero_organisation.organisation_id}:{module}"
+    key = _lock_key(xero_organisation, module)
     lock = _CacheLock(key) if _shared_cache() else _DatabaseLock(key)
     token = uuid.uuid4().hex
     expiry = lease_seconds()

@@ -132,6 +132,9 @@ class HistoricalJob(TenantOwned):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PLANNING)
     planned_modules = models.JSONField(default=list, blank=True)  # modules whose dry run is complete
     dry_run = models.JSONField(default=dict, blank=True)  # {module: {"create": n, ..., "reasons": {...}}}
+    # What the job read once and keeps for all its slices (sync.match_index): {"index": {side: {module: [slim
+    # records]}}, "generations": {module lock key: generation seen}, "currencies": [...] or None}
+    match_state = models.JSONField(default=dict, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)

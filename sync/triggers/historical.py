@@ -209,6 +209,10 @@ def plan(job_id, *, context: SyncContext | None = None, owner: str | None = None
 def _plan(job_id, context, owner) -> HistoricalJob | None:
     job = HistoricalJob.objects.select_related("xero_organisation__organisation").get(pk=job_id)
     context = context or SyncContext(job.xero_organisation, trigger="historical")
+    # One match index per module for the whole job (sync.match_index), kept with the job: the generations of
+    # the module locks are taken before anything is read, so a write by another run meanwhile is noticed.
+    context.use_job_state(job.match_state or {"generations": runs.lock_generations(job.xero_organisation,
+                                                                                   job.modules)})
     source_side, _ = sides(job.direction)
     for module in job.modules:
         if module in job.planned_modules:
@@ -253,7 +257,8 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
             locked.dry_run = {**locked.dry_run, module: counts}
             locked.planned_modules = [*locked.planned_modules, module]
             locked.total = HistoricalItem.objects.filter(job=job).count()
-            locked.save(update_fields=["dry_run", "planned_modules", "total"])
+            locked.match_state = context.job_state()
+            locked.save(update_fields=["dry_run", "planned_modules", "total", "match_state"])
         job.planned_modules = locked.planned_modules
     HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING).update(status=JobStatus.PLANNED)
     return HistoricalJob.objects.get(pk=job.pk)
@@ -396,6 +401,14 @@ def _work(job_id, owner: str, slice_seconds: float) -> str:
     # One context for the slice: its chunk runs share reference data, links and what matching read of the target
     # (kept up to date with the job's own writes), instead of reading them again for every chunk.
     context = SyncContext(job.xero_organisation, trigger="historical")
+    context.use_job_state(job.match_state)  # read once per job, not once per slice
+    try:
+        return _work_slice(job, context, owner, started, slice_seconds)
+    finally:  # what the slice read and wrote, for the next slice (also after a failed chunk: it is still true)
+        HistoricalJob.objects.filter(pk=job.pk).update(match_state=context.job_state())
+
+
+def _work_slice(job, context, owner: str, started: float, slice_seconds: float) -> str:
     if job.current_run_id and job.current_run.status in (RunStatus.PENDING, RunStatus.RUNNING):
         if runs.process_run(job.current_run_id, owner=owner, context=context) is None:
             return "busy"  # another worker resumed that chunk; try again later

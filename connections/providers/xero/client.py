@@ -207,8 +207,11 @@ class XeroClient(BaseClient):
 
     # --- contacts ----------------------------------------------------------------------------------
     def iter_contacts(self, modified_since: datetime | None = None, include_archived: bool = False,
-                      where: str | None = None) -> Iterator[dict]:
+                      where: str | None = None, summary_only: bool = False) -> Iterator[dict]:
+        """`summary_only`: Xero's lighter answer (no addresses, phones or contact persons)."""
         params = {"includeArchived": "true"} if include_archived else {}
+        if summary_only:
+            params["summaryOnly"] = "true"
         if where:
             params["where"] = where
         return self._paged("Contacts", "Contacts", params=params, modified_since=modified_since)
@@ -244,8 +247,11 @@ class XeroClient(BaseClient):
 
     # --- invoices ----------------------------------------------------------------------------------
     def iter_invoices(self, modified_since: datetime | None = None, statuses: Iterable[str] | None = None,
-                      where: str | None = None) -> Iterator[dict]:
+                      where: str | None = None, summary_only: bool = False) -> Iterator[dict]:
+        """`summary_only`: Xero's lighter answer (no line items)."""
         params = {"unitdp": 4}
+        if summary_only:
+            params["summaryOnly"] = "true"
         if statuses:
             params["Statuses"] = ",".join(statuses)
         if where:
