@@ -114,6 +114,10 @@ class Policy:
     route: Callable[[dict], bool] | None = None
     route_quiet: bool = True  # a record the rule does not take: no audit entry (an explicit Copy to Xero: one)
     zoho_fields: dict | None = None  # towards Zoho: the module's field metadata, checked before writing
+    # Reads under the lock (sync.runs): `reread(ids)` reads source records again. A snapshot that cannot be told
+    # from the version another run synced meanwhile (same modification second, other values) is read again and
+    # planned from the fresh record, so an older read is never written. None: no re-reading (the dry run).
+    reread: Callable[[list[str]], list[dict]] | None = None
 
 
 @dataclass
@@ -147,6 +151,7 @@ class Operation:
     matched_by: str = ""
     losing_values: dict | None = None
     quiet: bool = False  # nothing to tell the user (unchanged, our own echo): no audit entry
+    recheck: bool = False  # the snapshot may be older than what the link saw: read it again (Policy.reread)
     link: Link | None = None
     link_changes: dict = field(default_factory=dict)  # link fields to store even without a write
     source: dict | None = None
