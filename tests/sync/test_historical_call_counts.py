@@ -22,6 +22,7 @@ ACCOUNTS, PRODUCTS, INVOICES = 60, 12, 60  # more than one chunk of each module 
 def _world(sandbox, settings, direction: str, run: int):
     """A fresh sandbox with the same seeded records, and a new organisation connected to it."""
     sandbox.reset()
+    Organisation.objects.all().delete()  # the previous world's organisation and its connections
     organisation = Organisation.objects.create(name=f"Slices {run}")
     owner = User.objects.create_user(f"slices-{run}@example.com", "slices-password-not-secret")
     Membership.objects.create(organisation=organisation, user=owner, role=Role.OWNER)
