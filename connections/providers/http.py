@@ -1,6 +1,7 @@
 """Shared HTTP plumbing for the provider adapters and clients (the only modules that import requests)."""
 
 import random
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -9,11 +10,30 @@ from .. import conf
 
 
 class TimeoutSession(requests.Session):
-    """A session that never sends a request without a timeout (settings.PROVIDER_HTTP_TIMEOUT)."""
+    """A session that never sends a request without a timeout (settings.PROVIDER_HTTP_TIMEOUT).
+
+    requests reads the proxy and CA-bundle environment variables again for every request (scanning the whole
+    environment); a job's thousands of calls to the same host reuse the first answer per scheme and host."""
+
+    def __init__(self):
+        super().__init__()
+        self._environment: dict[tuple, dict] = {}
 
     def request(self, method, url, **kwargs):
         kwargs.setdefault("timeout", settings.PROVIDER_HTTP_TIMEOUT)
         return super().request(method, url, **kwargs)
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        parts = urlsplit(url)
+        try:
+            key = (parts.scheme, parts.netloc, tuple(sorted((proxies or {}).items())), stream, verify, cert)
+            hash(key)
+        except TypeError:  # an unusual argument: no caching
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if key not in self._environment:
+            self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        merged = self._environment[key]
+        return {**merged, "proxies": dict(merged.get("proxies") or {})}
 
 
 def new_session() -> requests.Session:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from connections import counters, services
 from connections.exceptions import AuthRevoked, PermanentError
-from connections.models import ApiCallCounter, Status, ZohoConnection
+from connections.models import ApiCallCounter, Status
 from connections.providers.zoho.client import ZohoClient
 from tests.connections.factories import ZohoConnectionFactory
 
