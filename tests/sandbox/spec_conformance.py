@@ -323,6 +323,7 @@ def validate_log(path: Path) -> Report:
 # --- a whole test run's log: one exchange per endpoint, status and shape ----------------------------------------
 
 _ID_SEGMENT = re.compile(r"^(?:\d{6,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 _SKELETON = str.maketrans({**{c: "9" for c in "0123456789"},
                            **{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
@@ -330,11 +331,16 @@ _SKELETON = str.maketrans({**{c: "9" for c in "0123456789"},
 
 
 def _string_shape(value: str) -> str:
-    """A one-case token (an enum value such as AUTHORISED, SUCCESS or error) stands for itself; any other string
-    for its skeleton (digits 9, letters A/a, runs collapsed, at most 24 characters), so dates, ids and free
-    text of the same form share a shape while a timestamp without an offset does not share one with it."""
+    """A one-case token (an enum value such as AUTHORISED, SUCCESS or error) stands for itself, free text (with
+    a space) for "text", any other string for its skeleton (digits 9, letters A/a, runs collapsed, at most 24
+    characters), so dates and ids of one form share a shape while a timestamp without an offset does not share
+    one with a timestamp with one."""
     if _TOKEN.match(value) and (value.isupper() or value.islower()):
         return value
+    if _UUID.match(value):  # a skeleton would tell the hex letters from the digits
+        return "uuid"
+    if " " in value.strip():  # free text (names, descriptions, messages): one shape whatever its words
+        return "text"
     return re.sub(r"(.)\1+", r"\1", value.translate(_SKELETON))[:24]
 
 
