@@ -15,7 +15,7 @@ from mapping import services as mapping_services
 from mapping import transform as mapping_transform
 from mapping.taxes import OrganisationResolver
 
-from . import failures, settings_services
+from . import failures, labels, settings_services
 from .engine import invoice_rules, messages
 from .engine.modules import MODULES, XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .engine.operations import Link, LinkIndex, Policy, TransformError, Transforms
@@ -210,9 +210,14 @@ class SyncContext:
         return policy
 
     def zoho_field_checks(self, module: str) -> dict:
-        """The module's Zoho field metadata the planner checks Zoho-bound payloads against (zoho_checks)."""
-        return {field["api_name"]: {key: field.get(key) for key in ("label", "mandatory", "length", "read_only")}
+        """The module's Zoho field metadata the planner checks Zoho-bound payloads against (zoho_checks), read
+        once per context."""
+        cache = self.__dict__.setdefault("_zoho_field_checks", {})
+        if module not in cache:
+            cache[module] = {
+                field["api_name"]: {key: field.get(key) for key in ("label", "mandatory", "length", "read_only")}
                 for field in mapping_services.zoho_fields(self.organisation, module)}
+        return cache[module]
 
     def enabled_currencies(self):
         if self._currencies == "unknown":
@@ -299,9 +304,8 @@ class BufferedAudit:
         self.context = context
 
     def record(self, operation):
-        if operation.message_key == messages.PROVIDER_REFUSED_FIELD and operation.direction == XERO_TO_ZOHO:
-            field = self.context.zoho_field_checks(operation.module).get(operation.params.get("field")) or {}
-            operation.params["field"] = field.get("label") or operation.params.get("field")  # Zoho's own label
+        if operation.status == "failed":  # the field by its label, never an API name or path
+            labels.label_params(operation, lambda: self.context.zoho_field_checks(operation.module))
         values = operation.payload if operation.status == "success" or operation.action != "skip" else None
         if operation.losing_values is not None:
             values = {"written": values, "losing_values": operation.losing_values}

@@ -332,8 +332,11 @@ def _batch(context, module, direction, sources, deleted, *, routed: bool = True)
         from . import contacts_sync
 
         return contacts_sync.run_batch(context, module, direction, sources, deleted)
-    _source_side, target_side = sides(direction)
+    source_side, target_side = sides(direction)
     policy = context.policy(module, direction)
+    # called by the engine under this module's lock: a snapshot that may be older than what another run synced
+    # meanwhile is read again (Policy.reread)
+    policy.reread = lambda ids: context.gateway(source_side).read(module, ids=list(ids))
     if routed and module_spec.routed and direction == ZOHO_TO_XERO:
         from . import routing
 

@@ -1,5 +1,7 @@
 """One batch end to end: read the target's state, plan, execute. The unit the run loop checkpoints."""
 
+from dataclasses import replace
+
 from .executor import Executor
 from .modules import XERO, sides, spec
 from .operations import LinkIndex, TransformError
@@ -51,7 +53,7 @@ def plan_batch(module, direction, *, sources, deleted_ids=(), target, links: Lin
             continue
     candidates = target.candidates(module, lookups) if lookups else []
 
-    return plan(
+    operations = plan(
         module_spec,
         direction,
         sources,
@@ -62,3 +64,11 @@ def plan_batch(module, direction, *, sources, deleted_ids=(), target, links: Lin
         policy=policy,
         transforms=transforms,
     )
+    rechecks = [operation.source_id for operation in operations if operation.recheck]
+    if rechecks and policy.reread is not None:  # read again, under the caller's lock, and plan from what is current
+        fresh = plan(module_spec, direction, policy.reread(rechecks), links=links, targets=targets, candidates=candidates,
+                     policy=replace(policy, reread=None), transforms=transforms)
+        by_source = {operation.source_id: operation for operation in fresh}
+        operations = [by_source.get(operation.source_id, operation) if operation.recheck else operation
+                      for operation in operations]
+    return operations

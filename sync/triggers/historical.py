@@ -28,7 +28,7 @@ from connections import conf as connection_conf
 from mapping.problems import ERROR
 from mapping.record_checks import validate_payload
 
-from .. import runs
+from .. import labels, runs
 from ..context import SyncContext
 from ..engine import messages as engine_messages
 from ..engine.fingerprint import parse_time
@@ -251,6 +251,8 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
                 wanted = list(context.zoho.fetch(module, [r["id"] for r in wanted]).values())
             items = []
             for operation in _dry_batch(context, module, job.direction, wanted):
+                if operation.status == FAILED:  # the field by its label, as the job's audit entry will show it
+                    labels.label_params(operation, lambda m=module: context.zoho_field_checks(m))
                 outcome, reason = _outcome(job, operation)
                 _count(counts, outcome, reason, operation.params)
                 if operation.status != SKIPPED:  # nothing to do for what the planner skips (unchanged, switched off)

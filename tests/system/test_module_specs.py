@@ -15,10 +15,11 @@ SHARED = [
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sync" / "triggers").glob("*.py")),
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "audit").glob("*.py")),
 ]
-# Where the contacts module may be named: its spec, and the label and mapping tables of each module.
+# Where the contacts module may be named: its spec, and the label, field and mapping tables of each module.
 NAMING_CONTACTS = {
     "sync/engine/modules.py", "sync/models.py", "sync/context.py", "audit/models.py",
     "mapping/defaults.py", "mapping/registry.py", "mapping/catalogue.py",
+    "sync/engine/refusals.py",  # which field a provider refusal names, per module
 }
 
 
