@@ -12,7 +12,7 @@ from connections.exceptions import PermanentError
 
 from .engine.executor import WriteResult
 from .engine.modules import spec
-from .match_index import XERO_KEPT, XERO_KEYS, MatchIndex, zoho_keys
+from .match_index import MatchIndex, indexed, xero_keys, zoho_keys
 
 WHERE_CHUNK = 15  # lookups per Xero `where` query (the URL stays short)
 SMALL_LOOKUP = 20  # up to this many lookups use `where` queries; more read the whole module once per gateway
@@ -51,7 +51,7 @@ class XeroGateway:
         self._all: dict[str, dict[str, dict]] = {}  # module -> id -> record, once read in full
         self.indexed = indexes is not None
         self.indexes: dict[str, MatchIndex] = {
-            module: self._new_index(module, rows) for module, rows in (indexes or {}).items() if module in XERO_KEYS}
+            module: self._new_index(module, rows) for module, rows in (indexes or {}).items() if indexed(module)}
 
     def probe(self) -> None:
         """One cheap call that succeeds whenever Xero answers (raises the client's errors otherwise)."""
@@ -100,14 +100,15 @@ class XeroGateway:
 
     @staticmethod
     def _new_index(module: str, rows=()) -> MatchIndex:
-        return MatchIndex(spec(module).xero_id_field, XERO_KEYS[module], XERO_KEPT[module], rows)
+        return MatchIndex(spec(module).xero_id_field, xero_keys(module), spec(module).xero_match_state, rows)
 
     def index(self, module: str) -> MatchIndex:
         """The module's match keys, read once (summaryOnly=true where Xero has it: no line items, addresses)."""
         if module not in self.indexes:
-            if module == "accounts":
+            collection = spec(module).xero_collection
+            if collection == "Contacts":
                 rows = self.client.iter_contacts(summary_only=True)
-            elif module == "products":
+            elif collection == "Items":
                 rows = self.client.get_items()  # one call, no paging and no summaryOnly
             else:
                 rows = self.client.iter_invoices(summary_only=True)
@@ -120,7 +121,7 @@ class XeroGateway:
         self.indexes.clear()
 
     def candidates(self, module: str, lookups: list[dict]) -> list[dict]:
-        if self.indexed and module in XERO_KEYS:  # the records sharing a key with the batch, read by id
+        if self.indexed and indexed(module):  # the records sharing a key with the batch, read by id
             ids = self.index(module).ids_for(lookups)
             return list(self.fetch(module, ids).values()) if ids else []
         if module == "products":
@@ -253,8 +254,7 @@ class ZohoGateway:
         self.subforms = subforms or {}
         self.indexed = indexes is not None
         self.indexes: dict[str, MatchIndex] = {
-            module: self._new_index(module, rows) for module, rows in (indexes or {}).items()
-            if module in XERO_KEYS}
+            module: self._new_index(module, rows) for module, rows in (indexes or {}).items() if indexed(module)}
 
     # -- the job's match index ---------------------------------------------------------------------------
 
@@ -334,7 +334,7 @@ class ZohoGateway:
         return {str(row["id"]): str(row.get("deleted_time") or "") for row in rows if row.get("id")}
 
     def candidates(self, module: str, lookups: list[dict]) -> list[dict]:
-        if self.indexed and module in XERO_KEYS:  # the records sharing a key with the batch, read by id
+        if self.indexed and indexed(module):  # the records sharing a key with the batch, read by id
             ids = self.index(module).ids_for(lookups)
             return list(self.fetch(module, ids).values()) if ids else []
         module_spec = spec(module)

@@ -14,23 +14,22 @@ such records (the usual first sync) costs no read at all after the index.
 
 from .engine.modules import spec
 
-# The keys the matching rules compare (sync.engine.matching.RULES), per side and module: a record is a candidate
-# when one of them equals (case-insensitively) a key of a record in the batch.
-XERO_KEYS = {
-    "accounts": ("ContactID", "ContactNumber", "AccountNumber", "EmailAddress", "Name"),
-    "products": ("ItemID", "Code", "Name"),
-    "invoices": ("InvoiceID", "InvoiceNumber", "Reference"),
-}
-XERO_KEPT = {"accounts": ("ContactStatus",), "products": (), "invoices": ("Status", "Type")}
+
+def indexed(module: str) -> bool:
+    """Whether a job matches the module through an index: a module of its own on the Xero side with match keys
+    (contact persons live inside Xero contacts and are matched by the nested-module engine)."""
+    module_spec = spec(module)
+    return bool(module_spec.xero_match_fields) and module_spec.nested_in is None
+
+
+def xero_keys(module: str) -> tuple[str, ...]:
+    """The Xero keys a record is found by: its id and what the matching rules compare (ModuleSpec)."""
+    module_spec = spec(module)
+    return (module_spec.xero_id_field, *module_spec.xero_match_fields)
 
 
 def zoho_keys(module: str) -> tuple[str, ...]:
-    module_spec = spec(module)
-    return {
-        "accounts": ("id", module_spec.zoho_xero_id_field, "Account_Name", "Account_Number", "Email"),
-        "products": ("id", module_spec.zoho_xero_id_field, "Product_Code", "Product_Name"),
-        "invoices": ("id", module_spec.zoho_xero_id_field, "Invoice_Number", "Subject"),
-    }[module]
+    return ("id", *spec(module).zoho_match_fields)
 
 
 # Values of a batch record that a rule compares besides its mapped payload: its own id (ContactNumber or the
@@ -96,9 +95,6 @@ class MatchIndex:
                 if folded is not None and folded in self.by_value:
                     found |= self.by_value[folded]
         return sorted(found)
-
-    def names(self) -> list[dict]:
-        return list(self.records.values())
 
     def dump(self) -> list[dict]:
         return list(self.records.values())

@@ -54,6 +54,8 @@ class ModuleSpec:
     zoho_date_fields: tuple[str, ...] = ("Created_Time",)  # … and on the Zoho side
     routed: bool = True  # Zoho -> Xero creates follow the organisation's routing rule (not: they follow a parent)
     zoho_match_fields: tuple[str, ...] = ()  # the Zoho fields matching compares (the Xero id field first)
+    xero_match_fields: tuple[str, ...] = ()  # the Xero fields matching compares (sync.match_index keeps them)
+    xero_match_state: tuple[str, ...] = ()  # the Xero fields deciding whether a record can be matched at all
     zoho_id_merge_field: str = ""  # Zoho's merge field of the record id (Copy to Xero buttons: ${Accounts.Account Id})
 
     def zoho_name(self, record: dict) -> str:
@@ -88,6 +90,7 @@ MODULES = {
         "accounts", "Accounts", "Account_Name", "Xero_Contact_ID", "ContactID", "Name", xero_collection="Contacts",
         shares_xero_records_with=CONTACTS,
         zoho_match_fields=("Xero_Contact_ID", "Account_Name", "Account_Number", "Email"),
+        xero_match_fields=("ContactNumber", "AccountNumber", "EmailAddress", "Name"), xero_match_state=("ContactStatus",),
         zoho_id_merge_field="Account Id",
     ),
     # Zoho Contacts: contact persons of the account's Xero contact (see the module docstring). The Xero id field
@@ -101,12 +104,13 @@ MODULES = {
     "products": ModuleSpec(
         "products", "Products", "Product_Name", "Xero_Item_ID", "ItemID", "Code", xero_collection="Items",
         xero_deletes_by_absence=True, zoho_match_fields=("Xero_Item_ID", "Product_Code", "Product_Name"),
-        zoho_id_merge_field="Product Id",
+        xero_match_fields=("Code", "Name"), zoho_id_merge_field="Product Id",
     ),
     "invoices": ModuleSpec(
         "invoices", "Invoices", "Subject", "Xero_Invoice_ID", "InvoiceID", "InvoiceNumber",
         depends_on=("accounts", "products"), line_subform="Invoiced_Items", xero_collection="Invoices",
         xero_date_fields=("DateString", "Date"), zoho_match_fields=("Xero_Invoice_ID", "Invoice_Number", "Subject"),
+        xero_match_fields=("InvoiceNumber", "Reference"), xero_match_state=("Status", "Type"),
         zoho_id_merge_field="Invoice Id",
     ),
 }
