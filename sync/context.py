@@ -16,7 +16,7 @@ from mapping import services as mapping_services
 from mapping import transform as mapping_transform
 from mapping.taxes import OrganisationResolver
 
-from . import failures, labels, match_index, settings_services
+from . import bulk, failures, labels, match_index, settings_services
 from .engine import invoice_rules, messages
 from .engine.modules import MODULES, XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .engine.operations import Link, LinkIndex, Policy, TransformError, Transforms
@@ -307,16 +307,16 @@ class SyncContext:
             link.pk = row.pk
         if created and any(link.pk is None for _m, link, _f in created):  # a database that returns no ids
             self.forget_links()
-        groups: dict[tuple, list[RecordLink]] = {}
+        groups: dict[tuple, list[tuple]] = {}  # one UPDATE per set of fields changed
         inserted = {id(link) for _module, link, _fields in created}
         for _module, link, fields in merged.values():
             if id(link) in inserted:
                 continue
-            values = {"zoho_id": link.zoho_id, "xero_id": link.xero_id, "last_synced_at": now,
-                      **_link_values(fields)}
-            groups.setdefault(tuple(sorted(values)), []).append(RecordLink(pk=link.pk, **values))
+            values = {"zoho_id": link.zoho_id, "xero_id": link.xero_id, **_link_values(fields)}
+            names = tuple(sorted(values))
+            groups.setdefault(names, []).append((link.pk, *(values[name] for name in names)))
         for names, rows in groups.items():
-            RecordLink.objects.bulk_update(rows, list(names), batch_size=500)
+            bulk.update_rows(RecordLink, rows, list(names), same={"last_synced_at": now})
 
     def discard(self) -> None:
         self.pending_links, self.pending_audit = [], []

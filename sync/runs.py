@@ -29,7 +29,7 @@ from django.utils import timezone
 from connections import counters
 from connections.exceptions import TransientError
 
-from . import failures, retries
+from . import bulk, failures, retries
 from .context import SyncContext, checkpoint
 from .engine.batch import run_batch
 from .engine.modules import XERO, XERO_TO_ZOHO, ZOHO, ZOHO_TO_XERO, sides, spec
@@ -407,7 +407,8 @@ def _process_locked(run, context, items, sources, deleted) -> None:
             item.target_id = (operation.target_id or "")[:64] if operation else ""
             item.processed_at = now
         # one statement for the chunk (CONVENTIONS: no per-record SQL in loops)
-        SyncItem.objects.bulk_update(items, ["state", "action", "target_id", "processed_at"], batch_size=500)
+        bulk.update_rows(SyncItem, [(item.pk, item.state, item.action, item.target_id) for item in items],
+                         ["state", "action", "target_id"], same={"processed_at": now})
         SyncRun.objects.filter(pk=run.pk).update(done=F("done") + len(items) - failed, failed=F("failed") + failed)
 
     checkpoint(context, mark_items)
