@@ -17,7 +17,7 @@ from mapping.taxes import OrganisationResolver
 
 from . import failures, labels, settings_services
 from .engine import invoice_rules, messages
-from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
+from .engine.modules import MODULES, XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .engine.operations import Link, LinkIndex, Policy, TransformError, Transforms
 from .gateways import XeroGateway, ZohoGateway
 from .models import LinkState, RecordLink
@@ -28,7 +28,7 @@ LINK_FIELDS = (
     "zoho_fingerprint", "xero_fingerprint", "zoho_modified_at", "xero_modified_at", "state", "xero_code", "name",
     "matched_by", "created_side",
 )
-ZOHO_MODULES = {"accounts": "Accounts", "products": "Products", "invoices": "Invoices", "contacts": "Contacts"}
+ZOHO_MODULES = {key: module_spec.zoho_module for key, module_spec in MODULES.items()}
 ENGINE_MODULE = {value: key for key, value in ZOHO_MODULES.items()}
 SYSTEM_FIELDS = ("Modified_Time",)
 DEPENDENCY_LABELS = {"accounts": messages.ACCOUNT, "products": messages.PRODUCT, "contacts": messages.CONTACT}
@@ -79,14 +79,11 @@ class SyncContext:
 
     def zoho_fields(self, module: str) -> list[str]:
         """The Zoho fields to read: what the mappings use (both directions) plus what the engine needs."""
-        module_spec = spec(module) if module != "contacts" else None
+        module_spec = spec(module)
         known = {field["api_name"] for field in mapping_services.zoho_fields(self.organisation, module)}
-        wanted = ["id"]
-        if module_spec:
-            wanted += [module_spec.zoho_name_field, module_spec.zoho_xero_id_field]
-        else:  # contacts: their account decides whether they become a contact person
-            wanted += ["Full_Name", "Account_Name"]
-        wanted += list(SYSTEM_FIELDS)
+        # (a contact's parent lookup, its account, decides whether it becomes a contact person)
+        wanted = ["id", module_spec.zoho_name_field, module_spec.zoho_xero_id_field, module_spec.zoho_parent_field]
+        wanted = [name for name in wanted if name] + list(SYSTEM_FIELDS)
         if module == "accounts":
             from .routing import routing_field
 

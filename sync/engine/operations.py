@@ -160,6 +160,14 @@ class Operation:
     error_code: str = ""
     error_message: str = ""
     response: dict | None = None
+    record_id: str = ""  # the source record this operation came from, when not `source_id` (a person's Xero contact)
+    nested: bool = False  # Zoho -> Xero: the payload is an element inside the parent's Xero record (a ContactPerson),
+    # not a Xero record of its own (record checks of the module's Xero catalogue do not apply)
+
+    @property
+    def item_id(self) -> str:
+        """The id of the source record a run's item holds (several operations may share it)."""
+        return self.record_id or self.source_id
 
     @property
     def writes(self) -> bool:
