@@ -5,6 +5,7 @@
 catalogue.DISCRIMINATORS) is ``MOBILE``. ``LineItems[]`` marks a per-line path: callers split those off first.
 """
 
+import functools
 import re
 
 from .catalogue import DISCRIMINATORS
@@ -17,15 +18,17 @@ class PathError(ValueError):
     pass
 
 
-def parse(path: str) -> list[tuple[str, str | None]]:
-    """``"Phones[DEFAULT].PhoneNumber"`` -> ``[("Phones", "DEFAULT"), ("PhoneNumber", None)]``."""
+@functools.lru_cache(maxsize=4096)
+def parse(path: str) -> tuple[tuple[str, str | None], ...]:
+    """``"Phones[DEFAULT].PhoneNumber"`` -> ``(("Phones", "DEFAULT"), ("PhoneNumber", None))``. Kept per path: a
+    job maps thousands of records through the same few dozen paths."""
     segments = []
     for part in path.split("."):
         match = _SEGMENT.match(part)
         if not match:
             raise PathError(path)
         segments.append((match["name"], match["key"]))
-    return segments
+    return tuple(segments)
 
 
 def is_line_path(path: str) -> bool:
