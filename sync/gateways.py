@@ -9,7 +9,9 @@ COQL do not return subforms); `sync.zoho_lines` then reads the lines in bulk (CO
 falls back to GET by id per invoice where the bulk path is refused or its rows fail a check.
 
 No read after write: Zoho answers a write with the record's id and Modified_Time (`details`); the engine keeps
-what it sent merged with what it read before (executor `_after`) instead of reading the record back.
+what it sent merged with what it read before (executor `_after`) instead of reading the record back. Invoices are
+the exception the fingerprint needs: Zoho fills in what a line leaves out (the product's taxes and price), so the
+written invoices are read back, in bulk (100 headers a call, their lines by COQL).
 """
 
 from connections.exceptions import PermanentError
@@ -207,6 +209,11 @@ class XeroGateway:
         return results
 
 
+# Modules whose written records Zoho completes with values the link's fingerprint covers (an invoice line's default
+# Line_Tax and List_Price): read back after a write, in bulk. The others are fingerprinted from what was sent.
+REREAD_AFTER_WRITE = {"invoices"}
+
+
 class ZohoGateway:
     side = "zoho"
 
@@ -327,11 +334,23 @@ class ZohoGateway:
         results = self.client.upsert_records(
             module_spec.zoho_module, records, duplicate_check_fields=[module_spec.zoho_xero_id_field]
         )
-        return self._results(results)
+        return self._reread(module, self._results(results))
+
+    def _reread(self, module, results: list[WriteResult]) -> list[WriteResult]:
+        if module not in REREAD_AFTER_WRITE:
+            return results
+        ids = [result.target_id for result in results if result.ok and result.target_id]
+        records = self.fetch(module, ids) if ids else {}
+        for result in results:
+            if result.ok:
+                result.record = records.get(result.target_id)
+                if result.record and result.record.get("Modified_Time"):
+                    result.modified = str(result.record["Modified_Time"])
+        return results
 
     def update(self, module, items):
         records = [{**_clean(payload), "id": target_id} for _source_id, target_id, payload in items]
-        return self._results(self.client.update_records(spec(module).zoho_module, records))
+        return self._reread(module, self._results(self.client.update_records(spec(module).zoho_module, records)))
 
     def delete(self, module, items):
         return self._results(self.client.delete_records(spec(module).zoho_module, [t for _s, t, _m in items]))
