@@ -69,6 +69,9 @@ class SyncContext:
         self._job_indexes = {side: {module: r for (s, module), r in rows.items() if s == side}
                              for side in ("xero", "zoho")}
         self.lock_generations.update(state.get("generations") or {})
+        for side, gateway in (("xero", self._xero), ("zoho", self._zoho)):  # already made: from now on
+            if gateway is not None and hasattr(gateway, "use_indexes"):
+                gateway.use_indexes(self._job_indexes[side])
         if "currencies" in state and self._currencies == "unknown":
             currencies = state["currencies"]
             self._currencies = frozenset(currencies) if currencies is not None else None

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0006_delete_on_at'),
+        ('sync', '0007_historical_snapshots_and_line_fallback'),
     ]
 
     operations = [
