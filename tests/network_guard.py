@@ -18,7 +18,9 @@ Registered in tests/conftest.py (`pytest_plugins`).
 """
 
 import os
+import socket
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,15 @@ def register_port(port: int) -> int:
     """Note a port that a server started by the test run listens on (binding in this process notes it already)."""
     guard.register_port(port)
     return port
+
+
+@contextmanager
+def refusing_port():
+    """A port the run holds with nothing listening on it: a connection to it is refused by the kernel, as by a
+    service that is down (for tests of "the broker is down"), without reaching anything the run did not start."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))  # bound, never listening
+        yield holder.getsockname()[1]
 
 
 def _child_attempts() -> list[str]:
