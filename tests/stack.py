@@ -91,7 +91,8 @@ def stop_process_group(process: subprocess.Popen, first: int = signal.SIGTERM, g
 def wait_until_answers(url: str, deadline: float, processes=(), *, status: int | None = 200,
                        session: requests.Session | None = None) -> requests.Response | None:
     """Poll `url` until it answers (with `status`, or any status when None) or the monotonic `deadline` passes;
-    None then, or as soon as one of `processes` has exited (it will never answer)."""
+    None then, or as soon as one of `processes` has exited (it will never answer). Compare the answer with None: a
+    4xx or 5xx Response is falsy."""
     http = session or requests
     while time.monotonic() < deadline and all(process.poll() is None for process in processes):
         try:

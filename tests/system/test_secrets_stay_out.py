@@ -117,8 +117,8 @@ def _requests(base: str) -> None:
     they open that names the key in its Referer. None of these needs a database."""
     organisation = uuid.uuid4()
     session = requests.Session()
-    assert wait_until_answers(f"{base}/healthz-not-here", time.monotonic() + 180, status=None, session=session), (
-        "the server did not start")
+    answer = wait_until_answers(f"{base}/healthz-not-here", time.monotonic() + 180, status=None, session=session)
+    assert answer is not None, "the server did not start"
     session.get(f"{base}/sync/copy/not-a-uuid/?key={SECRET}&module=accounts&record_id=1", timeout=10)
     session.get(f"{base}/sync/hooks/zoho/{organisation}/?key={SECRET}", timeout=10)
     session.get(f"{base}/static/css/app.css", timeout=10,
