@@ -18,7 +18,7 @@ from .workers import wait_for
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    settings.PORTAL_BASE_URL = "http://portal.example"
+    settings.PORTAL_BASE_URL = "http://portal.invalid"  # unreachable by design (RFC 2606): no webhook leaves
     return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
@@ -44,7 +44,7 @@ def test_turning_on_save_sync_on_and_off_registers_updates_and_removes_the_chann
     [watch] = portal.zoho.list_notifications()
     assert str(watch["channel_id"]) == str(channel.channel_id)
     assert sorted(watch["events"]) == ["Accounts.all", "Contacts.all", "Invoices.all", "Products.all"]
-    assert watch["notify_url"] == "http://portal.example/sync/notifications/zoho/"
+    assert watch["notify_url"] == "http://portal.invalid/sync/notifications/zoho/"
     assert timedelta(days=5) < channel.expires_at - timezone.now() <= timedelta(days=6)
 
     _save(owner_client, portal, True, **{"products-allow_sync": None})
