@@ -20,7 +20,7 @@ from connections import services as connection_services
 
 from .. import runs, settings_services
 from ..engine.fingerprint import parse_time
-from ..engine.modules import DIRECTIONS, LIVE_MODULES, ZOHO, ZOHO_TO_XERO, sides, spec
+from ..engine.modules import DIRECTIONS, MODULE_ORDER, ZOHO, ZOHO_TO_XERO, sides, spec
 from ..models import ModuleSettings, RunStatus, SyncRun
 from ..trigger_models import CronClaim, Watermark
 
@@ -76,7 +76,7 @@ def run_xero_organisation(xero_organisation, *, full: bool = False) -> list[Sync
     finished = []
     if not connection_services.ready_for_sync(xero_organisation.organisation, xero_organisation):
         return finished
-    for module in LIVE_MODULES:  # dependency order: accounts, contacts, products, invoices
+    for module in MODULE_ORDER:  # dependency order: accounts, contacts, products, invoices
         module_settings = settings_services.module_settings(xero_organisation, module)
         if not (module_settings.cron and module_settings.allow_sync):
             continue
