@@ -32,7 +32,7 @@ XERO_ORGANISATION = "Demo Company (AU)"
 MODULES = ("accounts", "contacts", "products", "invoices")
 # Each record that fails on purpose, and what its audit entry says.
 EXPECTED_FAILURES = {
-    NO_CODE_PRODUCT: "Xero refused the record",  # Xero: "Item code must be specified." (in the entry's details)
+    NO_CODE_PRODUCT: "Correct Item code, then resync.",  # Xero's "Item code must be specified.": in the details
     UNMAPPED_TAX_PRODUCT: "The Zoho tax Luxury Tax has no Xero tax rate. Map it under Mapping › Taxes.",
     CURRENCY_INVOICE: f"The currency CHF is not enabled in the Xero organisation {XERO_ORGANISATION}.",
     WAITING_INVOICE: f'Waits for its product "{NO_CODE_PRODUCT}", which could not be synced to Xero',

@@ -54,7 +54,8 @@ def test_one_cron_cycle_fails_only_the_records_named_to_fail_each_with_its_reaso
 
     failed = {entry.record_name: entry for entry in AuditEntry.objects.filter(status="failed")}
     assert sorted(failed) == sorted(name for names in zoho_seed.DEMO_FAILURES.values() for name in names)
-    assert failed[zoho_seed.NO_CODE_PRODUCT].message_key == messages.PROVIDER_REFUSED_RECORD
+    assert failed[zoho_seed.NO_CODE_PRODUCT].message_key == messages.PROVIDER_REFUSED_FIELD
+    assert "Correct Item code, then resync." in failed[zoho_seed.NO_CODE_PRODUCT].translated_message
     assert "Item code must be specified" in failed[zoho_seed.NO_CODE_PRODUCT].provider_error
     assert ("The Zoho tax Luxury Tax has no Xero tax rate. Map it under Mapping › Taxes."
             in failed[zoho_seed.UNMAPPED_TAX_PRODUCT].translated_message)

@@ -58,7 +58,7 @@ def test_a_change_of_reason_on_the_same_record_makes_a_new_failure_entry_and_a_r
         return list(AuditEntry.objects.filter(module="products", zoho_id=product.id).order_by("created_at"))
 
     [first] = sync_products()
-    assert first.status == "failed" and first.message_key == messages.PROVIDER_REFUSED_RECORD
+    assert first.status == "failed" and first.message_key == messages.PROVIDER_REFUSED_FIELD
     assert "Item code must be specified" in first.provider_error
 
     portal.zoho.update_records("Products", [{"id": product.id, "Description": "Still without a code"}])
