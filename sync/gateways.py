@@ -8,9 +8,12 @@ Line items: Xero's paged invoice reads carry them. Zoho returns an invoice's Inv
 (zoho.md §2, §8; COQL does not select subforms), so Zoho invoices are read one call per invoice.
 """
 
+from datetime import UTC
+
 from connections.exceptions import PermanentError
 
 from .engine.executor import WriteResult
+from .engine.fingerprint import parse_time
 from .engine.modules import spec
 
 WHERE_CHUNK = 15  # lookups per Xero `where` query (the URL stays short)
@@ -37,6 +40,12 @@ def _coql_quote(value) -> str:
 
 def _clean(lookup: dict) -> dict:
     return {key: value for key, value in lookup.items() if key != "__source"}
+
+
+def _newer(updated, since) -> bool:
+    """Whether a Xero record's UpdatedDateUTC is after `since` (a record without one is kept)."""
+    moment = parse_time(updated)
+    return moment is None or moment > (since if since.tzinfo else since.replace(tzinfo=UTC))
 
 
 class XeroGateway:
@@ -67,14 +76,22 @@ class XeroGateway:
         return {str(row[key]): row for row in rows if row.get(key)}
 
     def read(self, module: str, ids=None, since=None) -> list[dict]:
-        """Source records: by ids, or everything changed since `since` (archived/voided included)."""
+        """Source records: by ids, or everything changed after `since` (archived/voided included).
+
+        If-Modified-Since has whole seconds and Xero's times milliseconds: the header asks from the start of
+        `since`'s second (so a change made later in that second is not missed) and what is not newer than `since`
+        itself (read by the pass that set it) is dropped here, so nothing is read twice."""
         if ids is not None:
             return list(self.fetch(module, ids).values())
         if module in ("accounts", "contacts"):
-            return list(self.client.iter_contacts(modified_since=since, include_archived=True))
-        if module == "products":
-            return self.client.get_items(modified_since=since)
-        return list(self.client.iter_invoices(modified_since=since))
+            rows = list(self.client.iter_contacts(modified_since=since, include_archived=True))
+        elif module == "products":
+            rows = self.client.get_items(modified_since=since)
+        else:
+            rows = list(self.client.iter_invoices(modified_since=since))
+        if since is None:
+            return rows
+        return [row for row in rows if _newer(row.get("UpdatedDateUTC"), since)]
 
     def enabled_currencies(self) -> frozenset | None:
         """The organisation's currencies: GET /Currencies where the API has it, else the base currency."""
