@@ -10,7 +10,10 @@ from tenancy.models import Organisation
 
 # Parameters whose values are themselves message ids (labels such as a matching rule, a conflict policy,
 # a record status or a provider name), translated with the message. Names and ids are never translated.
-TRANSLATED_PARAMS = frozenset({"rule", "policy", "status", "dependency", "source", "target", "module", "kind"})
+# A field is stored by its label (sync.labels): Zoho's own label (no msgid, shown as it is) or the portal's label
+# of a Xero field (a msgid).
+TRANSLATED_PARAMS = frozenset({"rule", "policy", "status", "dependency", "source", "target", "module", "kind",
+                               "field"})
 
 
 def translate_message(message_key: str, message_params: dict | None, message: str) -> str:

@@ -25,6 +25,7 @@ from .models import (
     ACTIVE_RESYNC_STATUSES,
     AuditEntry,
     Direction,
+    Module,
     ResyncBatch,
     ResyncRequest,
     ResyncStatus,
@@ -34,8 +35,9 @@ from .services import record
 
 logger = logging.getLogger(__name__)
 
-# Modules the sync engine syncs (sync.engine.modules.ENGINE_MODULES; kept here so audit imports no engine code).
-RESYNC_MODULES = ("accounts", "products", "invoices")
+# Modules the sync engine syncs (sync.engine.modules.MODULE_ORDER; kept here so audit imports no engine code, and
+# a test keeps the two equal): a record's failed entry of any of them can be resynced, in either direction.
+RESYNC_MODULES = (Module.ACCOUNTS, Module.CONTACTS, Module.PRODUCTS, Module.INVOICES)
 SYNC_DIRECTIONS = (Direction.ZOHO_TO_XERO, Direction.XERO_TO_ZOHO)
 # A claimed request whose worker died is claimed again after this long (the task's time limit is 300 s).
 CLAIM_LEASE = datetime.timedelta(minutes=10)

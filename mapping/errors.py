@@ -15,7 +15,10 @@ class MappingError(Exception):
 
     @property
     def message(self) -> str:
-        return gettext(self.message_key) % self.params if self.params else gettext(self.message_key)
+        from audit.models import translate_message  # labels among the parameters are shown translated too
+
+        return translate_message(self.message_key, self.params, self.message_key % self.params if self.params
+                                 else self.message_key) if self.params else gettext(self.message_key)
 
 
 class UnresolvedLookup(MappingError):

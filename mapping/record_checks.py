@@ -4,9 +4,24 @@ from django.utils.translation import gettext_noop
 
 from . import paths
 from .problems import ERROR, WARNING, Problem, TaxContext, _decimal, _tax_unmapped, percent
-from .registry import get_module
+from .registry import get_module, xero_field_label
 from .transform import rules_of, zoho_paths, zoho_taxes_of
 from .values import is_empty
+
+NO_VALUE = gettext_noop(
+    "%(record)s has no value for %(field)s, which Xero requires. Fill it in Zoho CRM, or map a field to it under "
+    "Mapping, then resync."
+)
+TOO_LONG = gettext_noop(
+    "%(record)s: %(field)s has %(length)s characters; Xero accepts at most %(max)s. Shorten it in Zoho CRM, then "
+    "resync."
+)
+LINE_ITEMS = gettext_noop("Line items")
+
+
+def _label(module_key, xero_path):
+    """The Xero field's untranslated label (shown translated, see audit.models.TRANSLATED_PARAMS)."""
+    return xero_field_label(module_key, xero_path) or xero_path
 
 
 def _source_of(mapping, xero_path):
@@ -136,8 +151,8 @@ def validate_payload(module_key, payload: dict, *, record_label: str = "") -> li
             problems.append(
                 Problem(
                     "missing_value",
-                    gettext_noop("%(record)s has no value for %(field)s, which Xero requires."),
-                    {"record": record_label or module_key, "field": xero_field.path},
+                    NO_VALUE,
+                    {"record": record_label or module_key, "field": _label(module_key, xero_field.path)},
                     xero_field.path,
                 )
             )
@@ -146,12 +161,10 @@ def validate_payload(module_key, payload: dict, *, record_label: str = "") -> li
                 problems.append(
                     Problem(
                         "too_long",
-                        gettext_noop(
-                            "%(record)s: %(field)s has %(length)s characters; Xero accepts at most %(max)s."
-                        ),
+                        TOO_LONG,
                         {
                             "record": record_label or module_key,
-                            "field": xero_field.path,
+                            "field": _label(module_key, xero_field.path),
                             "length": len(value),
                             "max": xero_field.max_length,
                         },
@@ -162,8 +175,8 @@ def validate_payload(module_key, payload: dict, *, record_label: str = "") -> li
         problems.append(
             Problem(
                 "missing_value",
-                gettext_noop("%(record)s has no value for %(field)s, which Xero requires."),
-                {"record": record_label or module_key, "field": "LineItems"},
+                NO_VALUE,
+                {"record": record_label or module_key, "field": LINE_ITEMS},
                 "LineItems",
             )
         )

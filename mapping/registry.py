@@ -8,8 +8,10 @@
 - Xero Accounts: the chart of accounts, imported read-only; it supplies account codes (not mapped field by field).
 """
 
+import re
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import XeroModule, xero_module
@@ -82,3 +84,23 @@ def mappable_module(key: str) -> Module:
     if not module.mappable:
         raise LookupError(key)
     return module
+
+
+_API_PATH_PREFIX = re.compile(r"^(?:Contacts|Items|Invoices|ContactPersons)\[\d*\]\.")
+
+
+def xero_field_label(module_key: str, path: str) -> str:
+    """The untranslated label (a msgid, shown with gettext) of a Xero field given by its catalogue path or by an
+    API path such as ``Invoices[0].LineItems[1].TaxType``; "" when the module has no such field."""
+    try:
+        module = get_module(module_key)
+    except LookupError:
+        return ""
+    if not module.xero_key or not path:
+        return ""
+    path = re.sub(r"\[\d+\]", "[]", _API_PATH_PREFIX.sub("", str(path)))
+    field = module.xero.get(path)
+    if field is None:
+        return ""
+    with translation.override("en"):
+        return str(field.label)

@@ -220,7 +220,8 @@ class _Transformer:
                 self._xero_to_zoho(rule, kind, transform, xero_type, zoho, source, target)
         except ValueProblem as problem:
             raise InvalidValue(
-                gettext_noop("The value %(value)s of %(field)s is not a valid %(kind)s."),
+                gettext_noop("The value %(value)s of %(field)s is not a valid %(kind)s. Correct it in the record, or "
+                             "change the mapping, then resync."),
                 value=str(problem.value),
                 field=(zoho[0] if zoho and self.direction == ZOHO_TO_XERO else xero_path),
                 kind=problem.kind,
@@ -290,7 +291,8 @@ class _Transformer:
         if len(set(tax_types)) > 1:
             raise InvalidValue(
                 gettext_noop(
-                    "A line carries several Zoho taxes (%(taxes)s); a Xero line takes one tax rate."
+                    "A line carries several Zoho taxes (%(taxes)s); a Xero line takes one tax rate. Keep one tax "
+                    "on the line in Zoho CRM, then resync."
                 ),
                 taxes=", ".join(name for name, _ in taxes),
             )

@@ -15,9 +15,9 @@ from mapping import services as mapping_services
 from mapping import transform as mapping_transform
 from mapping.taxes import OrganisationResolver
 
-from . import failures, settings_services
+from . import failures, labels, settings_services
 from .engine import invoice_rules, messages
-from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
+from .engine.modules import MODULES, XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .engine.operations import Link, LinkIndex, Policy, TransformError, Transforms
 from .gateways import XeroGateway, ZohoGateway
 from .models import LinkState, RecordLink
@@ -28,7 +28,7 @@ LINK_FIELDS = (
     "zoho_fingerprint", "xero_fingerprint", "zoho_modified_at", "xero_modified_at", "state", "xero_code", "name",
     "matched_by", "created_side",
 )
-ZOHO_MODULES = {"accounts": "Accounts", "products": "Products", "invoices": "Invoices", "contacts": "Contacts"}
+ZOHO_MODULES = {key: module_spec.zoho_module for key, module_spec in MODULES.items()}
 ENGINE_MODULE = {value: key for key, value in ZOHO_MODULES.items()}
 SYSTEM_FIELDS = ("Modified_Time",)
 DEPENDENCY_LABELS = {"accounts": messages.ACCOUNT, "products": messages.PRODUCT, "contacts": messages.CONTACT}
@@ -79,14 +79,11 @@ class SyncContext:
 
     def zoho_fields(self, module: str) -> list[str]:
         """The Zoho fields to read: what the mappings use (both directions) plus what the engine needs."""
-        module_spec = spec(module) if module != "contacts" else None
+        module_spec = spec(module)
         known = {field["api_name"] for field in mapping_services.zoho_fields(self.organisation, module)}
-        wanted = ["id"]
-        if module_spec:
-            wanted += [module_spec.zoho_name_field, module_spec.zoho_xero_id_field]
-        else:  # contacts: their account decides whether they become a contact person
-            wanted += ["Full_Name", "Account_Name"]
-        wanted += list(SYSTEM_FIELDS)
+        # (a contact's parent lookup, its account, decides whether it becomes a contact person)
+        wanted = ["id", module_spec.zoho_name_field, module_spec.zoho_xero_id_field, module_spec.zoho_parent_field]
+        wanted = [name for name in wanted if name] + list(SYSTEM_FIELDS)
         if module == "accounts":
             from .routing import routing_field
 
@@ -213,9 +210,14 @@ class SyncContext:
         return policy
 
     def zoho_field_checks(self, module: str) -> dict:
-        """The module's Zoho field metadata the planner checks Zoho-bound payloads against (zoho_checks)."""
-        return {field["api_name"]: {key: field.get(key) for key in ("label", "mandatory", "length", "read_only")}
+        """The module's Zoho field metadata the planner checks Zoho-bound payloads against (zoho_checks), read
+        once per context."""
+        cache = self.__dict__.setdefault("_zoho_field_checks", {})
+        if module not in cache:
+            cache[module] = {
+                field["api_name"]: {key: field.get(key) for key in ("label", "mandatory", "length", "read_only")}
                 for field in mapping_services.zoho_fields(self.organisation, module)}
+        return cache[module]
 
     def enabled_currencies(self):
         if self._currencies == "unknown":
@@ -302,9 +304,8 @@ class BufferedAudit:
         self.context = context
 
     def record(self, operation):
-        if operation.message_key == messages.PROVIDER_REFUSED_FIELD and operation.direction == XERO_TO_ZOHO:
-            field = self.context.zoho_field_checks(operation.module).get(operation.params.get("field")) or {}
-            operation.params["field"] = field.get("label") or operation.params.get("field")  # Zoho's own label
+        if operation.status == "failed":  # the field by its label, never an API name or path
+            labels.label_params(operation, lambda: self.context.zoho_field_checks(operation.module))
         values = operation.payload if operation.status == "success" or operation.action != "skip" else None
         if operation.losing_values is not None:
             values = {"written": values, "losing_values": operation.losing_values}

@@ -3,18 +3,20 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .engine.modules import ENGINE_MODULES
+from .engine.modules import MODULE_ORDER
 from .models import MODULE_LABELS
 from .triggers.historical import with_dependencies
 
-MODULE_CHOICES = [(module, MODULE_LABELS[module]) for module in ENGINE_MODULES]
+MODULE_CHOICES = [(module, MODULE_LABELS[module]) for module in MODULE_ORDER]
 
 
 class HistoricalSyncForm(forms.Form):
     xero_organisation = forms.ModelChoiceField(label=_("Xero organisation"), queryset=None, empty_label=None)
     modules = forms.MultipleChoiceField(
         label=_("Modules"), choices=MODULE_CHOICES, widget=forms.CheckboxSelectMultiple,
-        help_text=_("Choosing Invoices also syncs Accounts and Products, which invoices need."),
+        help_text=_("Choosing Invoices also syncs Accounts and Products, which invoices need; choosing Contacts also "
+                    "syncs Accounts. A Zoho contact becomes a contact person of its account's Xero contact, and the "
+                    "contact persons of a Xero contact become Zoho contacts of its account."),
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

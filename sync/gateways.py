@@ -65,9 +65,10 @@ class XeroGateway:
         ids = [str(i) for i in ids if i]
         if not ids:
             return {}
-        if module in ("accounts", "contacts"):  # contacts: the Xero contacts holding the persons
+        collection = spec(module).xero_collection  # contacts: the Xero contacts holding the persons
+        if collection == "Contacts":
             rows = self.client.get_contacts_by_ids(ids)
-        elif module == "products":
+        elif collection == "Items":
             wanted = set(ids)
             rows = [item for item in self._items() if str(item.get("ItemID")) in wanted]
         else:
@@ -83,9 +84,10 @@ class XeroGateway:
         itself (read by the pass that set it) is dropped here, so nothing is read twice."""
         if ids is not None:
             return list(self.fetch(module, ids).values())
-        if module in ("accounts", "contacts"):
+        collection = spec(module).xero_collection
+        if collection == "Contacts":
             rows = list(self.client.iter_contacts(modified_since=since, include_archived=True))
-        elif module == "products":
+        elif collection == "Items":
             rows = self.client.get_items(modified_since=since)
         else:
             rows = list(self.client.iter_invoices(modified_since=since))
@@ -270,12 +272,7 @@ class ZohoGateway:
 
     def candidates(self, module: str, lookups: list[dict]) -> list[dict]:
         module_spec = spec(module)
-        keys = {  # the keys sync.engine.matching compares, as far as this organisation's Zoho reads them
-            "accounts": (module_spec.zoho_xero_id_field, "Account_Name", "Account_Number", "Email"),
-            "products": (module_spec.zoho_xero_id_field, "Product_Code", "Product_Name"),
-            "invoices": (module_spec.zoho_xero_id_field, "Invoice_Number", "Subject"),
-            "contacts": ("Email",),
-        }[module]
+        keys = module_spec.zoho_match_fields  # what sync.engine.matching compares, as far as this Zoho reads them
         readable = set(self._fields(module))
         keys = tuple(key for key in keys if key == keys[0] or key in readable)
         values: dict[str, set] = {key: set() for key in keys}

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tenancy.models import TenantOwned
 
-SYNCED_MODULES = ("accounts", "contacts", "products", "invoices")
+from .engine.modules import MODULE_ORDER
+
+SYNCED_MODULES = MODULE_ORDER  # the one ordered tuple of synced modules (sync.engine.modules)
 MODULE_LABELS = {
     "accounts": _("Accounts"),
     "contacts": _("Contacts"),

@@ -17,7 +17,7 @@ matches an existing Xero record (`engine.matching`) is linked rather than create
 
 from collections.abc import Callable
 
-from .engine.modules import ZOHO
+from .engine.modules import ZOHO, spec
 from .models import LinkState, RecordLink, RoutingMode, ZohoRouting
 
 
@@ -57,7 +57,7 @@ def router(context, module: str, sources: list[dict]) -> Callable[[dict], bool] 
     """The `Policy.route` of one batch: whether this organisation takes each new Zoho record. None: all."""
     xero_organisation = context.xero_organisation
     rule = rule_of(xero_organisation)
-    if rule.mode == RoutingMode.ALL or module == "contacts":
+    if rule.mode == RoutingMode.ALL or not spec(module).routed:
         return None  # contact persons follow their account (they need its Xero contact)
     if rule.mode == RoutingMode.NONE:
         return lambda record: False

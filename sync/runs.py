@@ -223,20 +223,19 @@ def collect(run: SyncRun, context: SyncContext) -> None:
             ).values_list(f"{source_side}_id", flat=True))
             unreadable.update({i: (RunProblem.REFUSED, retries.NOT_FOUND) for i in missing if i not in linked})
             ids = [i for i in ids if i not in unreadable]
-    if run.module == "accounts" and source_side == XERO:  # Xero contacts of Zoho contacts are not accounts
-        from . import contacts_sync
-
-        records = contacts_sync.without_own_contacts(context, records)
+    if source_side == XERO and module_spec.shares_xero_records_with:  # Xero contacts of Zoho contacts: not accounts
+        claimed = context.links(module_spec.shares_xero_records_with)
+        records = [r for r in records if claimed.get(XERO, module_spec.record_id(XERO, r)) is None]
     seen = {module_spec.record_id(source_side, record) for record in records}
     deleted: set[str] = set()
     deleted_times: dict[str, str] = {}  # when the source says when (Zoho's deleted_time): deletes never retroactive
     if ids is not None:
         deleted = {str(i) for i in ids} - seen
-    elif run.include_deletes:
+    elif run.include_deletes and run.direction in module_spec.deletes:
         if source_side == ZOHO:
             deleted_times = gateway.deleted(run.module, since=run.since)
             deleted = set(deleted_times)
-        elif run.module == "products" and run.since is None:
+        elif module_spec.xero_deletes_by_absence and run.since is None:
             linked = RecordLink.objects.filter(
                 xero_organisation=run.xero_organisation, module=run.module, state="linked"
             ).values_list("xero_id", flat=True)
@@ -257,13 +256,15 @@ def collect(run: SyncRun, context: SyncContext) -> None:
 
 
 def _dependencies(run: SyncRun, context: SyncContext, sources: list[dict]) -> None:
-    """Sync (or match) an invoice's account and products before the invoice itself."""
-    if run.module == "contacts":
+    """Sync (or match) the records a chunk needs before the chunk itself: an invoice's account and products, a
+    contact person's account (`ModuleSpec.depends_on`)."""
+    module_spec = spec(run.module)
+    if not module_spec.depends_on or not sources:
+        return
+    if module_spec.nested_in:
         from . import contacts_sync
 
-        return contacts_sync.dependencies(context, run.direction, sources, sync_inline)
-    if run.module != "invoices" or not sources:
-        return
+        return contacts_sync.dependencies(context, run.module, run.direction, sources, sync_inline)
     if run.direction == ZOHO_TO_XERO:
         from . import routing
 
@@ -326,13 +327,17 @@ def sync_inline(context: SyncContext, module: str, direction: str, ids, *, retry
 def _batch(context, module, direction, sources, deleted, *, routed: bool = True):
     """`routed`: Zoho -> Xero creates follow the organisation's routing rule (`sync.routing`); an invoice's
     dependencies (sync_inline) are created where the invoice goes."""
-    if module == "contacts":
+    module_spec = spec(module)
+    if module_spec.nested_in:  # written inside the parent's records (contact persons)
         from . import contacts_sync
 
-        return contacts_sync.run_contacts_batch(context, direction, sources, deleted)
-    _source_side, target_side = sides(direction)
+        return contacts_sync.run_batch(context, module, direction, sources, deleted)
+    source_side, target_side = sides(direction)
     policy = context.policy(module, direction)
-    if routed and direction == ZOHO_TO_XERO:
+    # called by the engine under this module's lock: a snapshot that may be older than what another run synced
+    # meanwhile is read again (Policy.reread)
+    policy.reread = lambda ids: context.gateway(source_side).read(module, ids=list(ids))
+    if routed and module_spec.routed and direction == ZOHO_TO_XERO:
         from . import routing
 
         policy.route = routing.router(context, module, sources)
@@ -364,7 +369,10 @@ def process_chunk(run: SyncRun, context: SyncContext, items: list[SyncItem]) -> 
 
 def _process_locked(run, context, items, sources, deleted) -> None:
     operations = _batch(context, run.module, run.direction, sources, deleted)
-    by_source = {op.source_id: op for op in operations}
+    by_source = {}  # an item's operation; of several (the persons of one Xero contact), a failed one
+    for op in operations:
+        if op.item_id not in by_source or op.status == FAILED:
+            by_source[op.item_id] = op
     now = timezone.now()
 
     def mark_items():

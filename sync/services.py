@@ -18,7 +18,7 @@ from connections import services as connection_services
 from connections.models import XeroOrganisation
 
 from . import runs, settings_services
-from .engine.modules import ENGINE_MODULES, XERO_TO_ZOHO, ZOHO_TO_XERO
+from .engine.modules import MODULES, XERO_TO_ZOHO, ZOHO_TO_XERO
 from .models import SyncRun
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class SyncNotAllowed(Exception):
 
 
 def _check(xero_organisation, module: str, direction: str) -> None:
-    if module not in ENGINE_MODULES and module != "contacts":
+    if module not in MODULES:
         raise SyncNotAllowed(f"module {module} is not synced")
     if direction not in (ZOHO_TO_XERO, XERO_TO_ZOHO):
         raise ValueError(f"unknown direction {direction!r}")
@@ -96,7 +96,9 @@ def resync_entry(audit_entry: AuditEntry, trigger: str = "resync") -> AuditEntry
         "trigger": trigger,
         "resync_of": audit_entry,
     }
-    resyncable = audit_entry.module in ENGINE_MODULES or (audit_entry.module == "contacts" and direction == ZOHO_TO_XERO)
+    # A contact person's entry Xero -> Zoho carries its Xero contact's id: the resync reads that contact again
+    # and syncs its persons (those unchanged since their last sync write nothing).
+    resyncable = audit_entry.module in MODULES
     if xero_organisation is None or not source_id or not resyncable:
         return audit_record(action="skip", status="failed", message_key=NOT_READY if xero_organisation is None
                             else UNSUPPORTED, message_params={"module": audit_entry.module}, **common)

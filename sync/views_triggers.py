@@ -25,7 +25,7 @@ from tenancy.models import Organisation
 
 from . import retries
 from .engine import messages as engine_messages
-from .engine.modules import XERO_TO_ZOHO, ZOHO_TO_XERO, spec
+from .engine.modules import MODULE_ORDER, XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .forms_triggers import CopyForm, CopySearchForm, HistoricalSyncForm
 from .models import MODULE_LABELS, RunProblem
 from .readiness import services as readiness
@@ -193,12 +193,12 @@ def _button_urls(request, organisation):
     workflow = request.build_absolute_uri(reverse("sync:zoho_workflow", kwargs={"organisation_id": organisation.pk}))
     workflow += f"?key={keys.token_for(organisation, ButtonKey.WORKFLOW)}"
     return [(MODULE_LABELS[module], module,
-             f"{base}?key={key}&module={module}&record_id=${{{spec(module).zoho_module}.{_id_merge_field(module)}}}")
-            for module in ("accounts", "products", "invoices")], workflow
+             f"{base}?key={key}&module={module}&record_id=${{{_merge_field(module)}}}") for module in MODULE_ORDER], workflow
 
 
-def _id_merge_field(module: str) -> str:
-    return {"accounts": "Account Id", "products": "Product Id", "invoices": "Invoice Id"}[module]
+def _merge_field(module: str) -> str:
+    """Zoho's merge field of a record's id, as a Zoho button's URL takes it: Accounts.Account Id."""
+    return f"{spec(module).zoho_module}.{spec(module).zoho_id_merge_field}"
 
 
 @login_required

@@ -75,11 +75,26 @@ DEPENDENCY_MISSING = gettext_noop(
     "Not synced because its %(dependency)s \"%(name)s\" (%(zoho_id)s) is not in %(target)s yet and could not be "
     "synced first. Fix that record (see its entry), then resync this one."
 )
+# Old entries only (they carried English text inside the sentence); new ones use TRANSFORM_FAILED_DETAIL and the
+# PROVIDER_REFUSED_* messages below, which keep the provider's or the mapping's own words in the entry's details.
 TRANSFORM_FAILED = gettext_noop("The values could not be mapped: %(error)s Fix the mapping or the record, then resync.")
-PROVIDER_REFUSED = gettext_noop("%(target)s refused the record: %(error)s Fix the record, then resync.")  # old entries
+PROVIDER_REFUSED = gettext_noop("%(target)s refused the record: %(error)s Fix the record, then resync.")
+TRANSFORM_FAILED_DETAIL = gettext_noop(
+    "The values could not be mapped (the reason is shown in this entry's details). Check the mapping and the "
+    "record, then resync."
+)
 PROVIDER_REFUSED_FIELD = gettext_noop(
     "%(target)s refused the value \"%(value)s\" of %(field)s (error %(code)s; its answer is shown in this entry's "
     "details). Correct %(field)s, then resync."
+)
+PROVIDER_REFUSED_LINE = gettext_noop(
+    "%(target)s refused the value \"%(value)s\" of %(field)s on line %(line)s (error %(code)s; its answer is shown "
+    "in this entry's details). Correct %(field)s on that line, or its mapping, then resync."
+)
+PROVIDER_DUPLICATE = gettext_noop(
+    "%(target)s already has another record with the value \"%(value)s\" in %(field)s (error %(code)s; the "
+    "conflicting record is linked in this entry's details). Change the value in one of the two records, or merge "
+    "them, then resync."
 )
 PROVIDER_REFUSED_RECORD = gettext_noop(
     "%(target)s refused the record (error %(code)s; its answer is shown in this entry's details). Correct what it "

@@ -114,6 +114,10 @@ class Policy:
     route: Callable[[dict], bool] | None = None
     route_quiet: bool = True  # a record the rule does not take: no audit entry (an explicit Copy to Xero: one)
     zoho_fields: dict | None = None  # towards Zoho: the module's field metadata, checked before writing
+    # Reads under the lock (sync.runs): `reread(ids)` reads source records again. A snapshot that cannot be told
+    # from the version another run synced meanwhile (same modification second, other values) is read again and
+    # planned from the fresh record, so an older read is never written. None: no re-reading (the dry run).
+    reread: Callable[[list[str]], list[dict]] | None = None
 
 
 @dataclass
@@ -147,6 +151,7 @@ class Operation:
     matched_by: str = ""
     losing_values: dict | None = None
     quiet: bool = False  # nothing to tell the user (unchanged, our own echo): no audit entry
+    recheck: bool = False  # the snapshot may be older than what the link saw: read it again (Policy.reread)
     link: Link | None = None
     link_changes: dict = field(default_factory=dict)  # link fields to store even without a write
     source: dict | None = None
@@ -155,6 +160,14 @@ class Operation:
     error_code: str = ""
     error_message: str = ""
     response: dict | None = None
+    record_id: str = ""  # the source record this operation came from, when not `source_id` (a person's Xero contact)
+    nested: bool = False  # Zoho -> Xero: the payload is an element inside the parent's Xero record (a ContactPerson),
+    # not a Xero record of its own (record checks of the module's Xero catalogue do not apply)
+
+    @property
+    def item_id(self) -> str:
+        """The id of the source record a run's item holds (several operations may share it)."""
+        return self.record_id or self.source_id
 
     @property
     def writes(self) -> bool:
@@ -172,23 +185,30 @@ class Operation:
         key = getattr(error, "message_key", "")
         if key:
             return self.fail(key, **{k: v for k, v in error.params.items() if isinstance(v, str | int | float)})
-        return self.fail(messages.TRANSFORM_FAILED, error=str(error))
+        return self.fail(messages.TRANSFORM_FAILED_DETAIL, error_message=str(error))
 
     def refused(self, result) -> "Operation":
-        """Fail with the provider's refusal: the translated message names the field and its value when the
+        """Fail with the provider's refusal: the translated message names the field (a Zoho api_name or a Xero
+        catalogue path, shown by its label), its value and, for a duplicate, the conflicting record when the
         provider said which; the provider's own words go to the entry's details (error_message), never into it."""
-        from . import messages
+        from . import messages, refusals
 
-        field = _refused_field(result.response)
         code = result.error_code or "-"
-        if field:
-            value = (self.payload or {}).get(field)
-            value = value.get("name") or value.get("id") if isinstance(value, dict) else value
-            return self.fail(messages.PROVIDER_REFUSED_FIELD, error_code=result.error_code,
-                             error_message=result.error_message, field=field, code=code,
-                             value="" if value is None else str(value)[:200])
-        return self.fail(messages.PROVIDER_REFUSED_RECORD, error_code=result.error_code,
-                         error_message=result.error_message, code=code)
+        towards_xero = self.direction == "zoho_to_xero"
+        refusal = (refusals.xero_refusal(self.module, result.error_message) if towards_xero
+                   else refusals.zoho_refusal(result.response))
+        if refusal is None:
+            return self.fail(messages.PROVIDER_REFUSED_RECORD, error_code=result.error_code,
+                             error_message=result.error_message, code=code)
+        value = refusal.value or _payload_value(self.payload, refusal.field)
+        params = {"field": refusal.field, "code": code, "value": value[:200]}
+        if refusal.conflict_id:
+            params["conflict_id"] = refusal.conflict_id
+        key = messages.PROVIDER_DUPLICATE if refusal.duplicate else messages.PROVIDER_REFUSED_FIELD
+        line = refusals.line_of(self.payload, refusal.field, refusal.value) if towards_xero else None
+        if line is not None and not refusal.duplicate:
+            key, params["line"] = messages.PROVIDER_REFUSED_LINE, line
+        return self.fail(key, error_code=result.error_code, error_message=result.error_message, **params)
 
     def fail(self, message_key: str, *, error_code: str = "", error_message: str = "", **params) -> "Operation":
         self.status, self.message_key = FAILED, message_key
@@ -197,10 +217,9 @@ class Operation:
         return self
 
 
-def _refused_field(response) -> str:
-    """The field a provider's refusal names: Zoho's details.api_name (or json_path), else ""."""
-    if not isinstance(response, dict):
-        return ""
-    details = response.get("details") if isinstance(response.get("details"), dict) else {}
-    field = details.get("api_name") or ""
-    return str(field) if isinstance(field, str) else ""
+def _payload_value(payload, field: str) -> str:
+    """The value a payload holds for a top-level field (a lookup's name, else its id); "" when none."""
+    value = (payload or {}).get(field)
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("id") or value.get("ContactID")
+    return "" if value is None or isinstance(value, list | dict) else str(value)

@@ -8,7 +8,7 @@ our own write coming back is recognised either way. New Xero contacts are accoun
 
 from . import messages
 from .fingerprint import fingerprint
-from .modules import XERO, XERO_TO_ZOHO
+from .modules import CONTACTS, XERO, XERO_TO_ZOHO
 from .operations import SUCCESS, UPDATE, Operation, TransformError
 from .persons import is_person_link
 
@@ -23,14 +23,16 @@ def xero_side(to_zoho, contact: dict) -> dict:
     return {k: v for k, v in (to_zoho(contact) or {}).items() if k not in NOT_ON_A_CONTACT}
 
 
-def own_contacts_to_zoho(contacts, *, zoho, links, store, audit, policy, to_zoho, to_xero) -> list[Operation]:
+def own_contacts_to_zoho(contacts, *, zoho, links, store, audit, policy, to_zoho, to_xero,
+                         dry: bool = False) -> list[Operation]:
+    """Plan and write the updates (with `dry`: only plan)."""
     operations = []
     for contact in sorted(contacts, key=lambda c: str(c.get("ContactID"))):
         contact_id = str(contact.get("ContactID"))
         link = links.get(XERO, contact_id)
         if link is None or is_person_link(link) or link.state != "linked":
             continue
-        operation = Operation(module="contacts", direction=XERO_TO_ZOHO, action=UPDATE, source_id=contact_id,
+        operation = Operation(module=CONTACTS, direction=XERO_TO_ZOHO, action=UPDATE, source_id=contact_id,
                               name=str(contact.get("Name") or ""), target_id=link.zoho_id, link=link, source=contact)
         operation.params.update({"source": "Xero", "target": "Zoho CRM"})
         operation.source_modified = str(contact.get("UpdatedDateUTC") or "")
@@ -51,8 +53,10 @@ def own_contacts_to_zoho(contacts, *, zoho, links, store, audit, policy, to_zoho
             operation.message_key = messages.UPDATED
             operations.append(operation)
     writes = [op for op in operations if op.status == "planned"]
+    if dry:
+        return operations
     if writes:
-        results = zoho.update("contacts", [(op.source_id, op.target_id, op.payload) for op in writes])
+        results = zoho.update(CONTACTS, [(op.source_id, op.target_id, op.payload) for op in writes])
         for operation, result in zip(writes, results, strict=True):
             operation.response = result.response
             if not result.ok:

@@ -22,7 +22,7 @@ from . import messages
 from .deletes import deleted_while_off
 from .fingerprint import fingerprint
 from .matching import RULE_LABELS
-from .modules import XERO, ZOHO, ZOHO_TO_XERO, sides
+from .modules import CONTACTS, XERO, ZOHO, ZOHO_TO_XERO, sides
 from .operations import (
     CREATE,
     DELETE,
@@ -117,7 +117,8 @@ def _find(persons: list[dict], key: str) -> int:
 
 def _operation(direction, action, source_id, name) -> Operation:
     source, target = sides(direction)
-    operation = Operation(module="contacts", direction=direction, action=action, source_id=str(source_id), name=name)
+    operation = Operation(module=CONTACTS, direction=direction, action=action, source_id=str(source_id), name=name,
+                          nested=True)
     operation.params.update({"source": SIDE_LABELS[source], "target": SIDE_LABELS[target]})
     return operation
 
@@ -133,12 +134,19 @@ class PersonsToXero:
         self.store, self.audit, self.policy, self.to_xero = store, audit, policy, to_xero
         self.lists: dict[str, list[dict]] = {}  # ContactID -> the working person list
         self.contacts: dict[str, dict] = {}
+        self.dry = False
+
+    def plan(self, sources: list[dict], deleted_ids=()) -> list[Operation]:
+        """What `run` would write, without writing (a dry run). An account link not stored yet (one the dry run
+        expects the job to create) stands for a new Xero contact: no persons yet."""
+        self.dry = True
+        return self.run(sources, deleted_ids)
 
     def run(self, sources: list[dict], deleted_ids=()) -> list[Operation]:
         wanted = set()
         for record in sources:
             link = self.account_links.get(ZOHO, account_id_of(record))
-            if link is not None:
+            if link is not None and not (self.dry and link.pk is None):
                 wanted.add(link.xero_id)
         for zoho_id in deleted_ids:
             link = self.links.get(ZOHO, str(zoho_id))
@@ -150,6 +158,10 @@ class PersonsToXero:
         times = deleted_ids if isinstance(deleted_ids, dict) else {}
         operations += [self._plan_delete(str(i), times.get(str(i)))
                        for i in sorted({str(i) for i in deleted_ids}, key=sort_key)]
+        if self.dry:
+            for operation in operations:
+                operation.params.pop("__contact_id", None)
+            return operations
         self._write(operations)
         for operation in operations:
             self._finish(operation)
@@ -165,7 +177,7 @@ class PersonsToXero:
             return operation.skip(quiet=True)
         account_link = self.account_links.get(ZOHO, account_id_of(record))
         if account_link is None or account_link.state != "linked":
-            return operation.fail(ACCOUNT_MISSING, zoho_id=account_id_of(record))
+            return operation.fail(ACCOUNT_MISSING, zoho_id=account_id_of(record), dependency=messages.ACCOUNT)
         try:
             person = person_of(self.to_xero(record))
         except TransformError as error:
@@ -177,6 +189,8 @@ class PersonsToXero:
             if link.zoho_fingerprint == operation.source_fingerprint:
                 return operation.skip(quiet=True)
         persons = self.lists.get(contact_id)
+        if persons is None and self.dry and account_link.pk is None:
+            persons = self.lists[contact_id] = []
         if persons is None:
             return operation.skip(messages.TARGET_GONE)
         operation.target_id = person_link_id(contact_id, zoho_id)
@@ -309,7 +323,8 @@ class PersonsToZoho:
                 found.setdefault(contact_of(link), {})[link.xero_code] = link
         return found
 
-    def run(self, contacts: list[dict]) -> list[Operation]:
+    def run(self, contacts: list[dict], *, dry: bool = False) -> list[Operation]:
+        """Sync the persons of `contacts`; with `dry`, only plan (Zoho is read for matching, nothing written)."""
         known = self._persons_by_contact()
         operations: list[Operation] = []
         for contact in sorted(contacts, key=lambda c: str(c.get("ContactID"))):
@@ -320,6 +335,10 @@ class PersonsToZoho:
             for person in contact.get("ContactPersons") or []:
                 operations.append(self._plan(contact, account, dict(person), known.get(contact_id, {})))
         self._match(operations)
+        if dry:
+            for operation in operations:
+                operation.params.pop("__contact_id", None)
+            return operations
         self._write(operations)
         for operation in operations:
             self._finish(operation)
@@ -330,7 +349,7 @@ class PersonsToZoho:
         key = person_key(person)
         name = " ".join(filter(None, (person.get("FirstName"), person.get("LastName")))) or key
         operation = _operation("xero_to_zoho", CREATE, f"{contact.get('ContactID')}{SEPARATOR}{key}", name)
-        operation.source = person
+        operation.source, operation.record_id = person, str(contact.get("ContactID"))
         operation.source_modified = str(contact.get("UpdatedDateUTC") or "")
         operation.source_fingerprint = fingerprint(person)
         operation.xero_code = key
@@ -356,7 +375,7 @@ class PersonsToZoho:
         """Unlinked persons: an existing Zoho contact with the same email is linked (and updated if it differs)."""
         creates = [op for op in operations if op.status == PLANNED and op.action == CREATE]
         emails = [op.source.get("EmailAddress") for op in creates if op.source.get("EmailAddress")]
-        found = self.zoho.candidates("contacts", [{"Email": e} for e in emails]) if emails else []
+        found = self.zoho.candidates(CONTACTS, [{"Email": e} for e in emails]) if emails else []
         by_email = {}
         for record in found:
             if record.get("Email") and self.links.get(ZOHO, str(record.get("id"))) is None:
@@ -380,10 +399,10 @@ class PersonsToZoho:
         creates = [op for op in operations if op.status == PLANNED and op.action == CREATE]
         updates = [op for op in operations if op.status == PLANNED and op.action == UPDATE]
         if creates:
-            self._apply(creates, self.zoho.create("contacts", [(op.source_id, op.payload) for op in creates]))
+            self._apply(creates, self.zoho.create(CONTACTS, [(op.source_id, op.payload) for op in creates]))
         if updates:
             items = [(op.source_id, op.target_id, op.payload) for op in updates]
-            self._apply(updates, self.zoho.update("contacts", items))
+            self._apply(updates, self.zoho.update(CONTACTS, items))
 
     def _apply(self, operations, results) -> None:
         for operation, result in zip(operations, results, strict=True):

@@ -186,6 +186,9 @@ class Planner:
         operation.target_id = link.id_on(self.target_side)
         if self._stale(operation, link):
             return operation.skip(quiet=True)
+        if self.policy.reread is not None and self._ambiguous(operation, link):
+            operation.recheck = True
+            return operation.skip(quiet=True)
         changed = self._source_changed(operation, link)
         if not changed:
             return operation.skip(quiet=True)
@@ -224,10 +227,20 @@ class Planner:
         """The snapshot is older than the version of the record this link last saw or wrote (another run or
         trigger synced a newer one after this run read it): writing it would bring old values back. Compared as
         exactly as the provider gives them (Xero: milliseconds; Zoho: whole seconds, where a snapshot of the same
-        second as the version seen is not called stale: it may be a later edit, and the fingerprint decides)."""
+        second as the version seen is not called stale: it may be a later edit, see `_ambiguous`)."""
         seen = parse_time(link.modified_of(self.source_side))
         read = parse_time(operation.source_modified)
         return seen is not None and read is not None and read < seen
+
+    def _ambiguous(self, operation: Operation, link) -> bool:
+        """Other values than the link's, modified in the same second as the version the link saw or wrote: this
+        snapshot may be the older of two edits within one second (another run synced the newer one after this run
+        read it), which modification times cannot tell apart. Only a read under the lock can."""
+        stored = link.fingerprint_of(self.source_side)
+        seen = parse_time(link.modified_of(self.source_side))
+        read = parse_time(operation.source_modified)
+        return bool(stored) and operation.source_fingerprint != stored and seen is not None and read is not None \
+            and int(read.timestamp()) == int(seen.timestamp())
 
     def _keep_owner_marker(self, operation: Operation, target: dict) -> None:
         """Xero -> Zoho: a Zoho record shared with another Xero organisation keeps that organisation's id in its

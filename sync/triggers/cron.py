@@ -28,7 +28,7 @@ from connections import services as connection_services
 
 from .. import runs, settings_services
 from ..engine.fingerprint import parse_time
-from ..engine.modules import LIVE_MODULES, XERO_TO_ZOHO, ZOHO, ZOHO_TO_XERO, sides, spec
+from ..engine.modules import MODULE_ORDER, XERO_TO_ZOHO, ZOHO, ZOHO_TO_XERO, sides, spec
 from ..models import ModuleSettings, RunStatus, SyncRun
 from ..trigger_models import CronClaim, Watermark
 
@@ -75,7 +75,7 @@ def run_organisation(organisation, *, full: bool = False, owner: str | None = No
         xero_organisations = [xero_organisation
                               for xero_organisation in connection_services.selected_xero_organisations(organisation)
                               if connection_services.ready_for_sync(organisation, xero_organisation)]
-        for module in LIVE_MODULES:  # dependency order: accounts, contacts, products, invoices
+        for module in MODULE_ORDER:  # dependency order: accounts, contacts, products, invoices
             for direction in HUB_ORDER:  # every organisation's changes to Zoho first, then Zoho to every one
                 for xero_organisation in xero_organisations:
                     finished += _run_if_on(xero_organisation, module, direction, full=full)
@@ -92,7 +92,7 @@ def run_xero_organisation(xero_organisation, *, full: bool = False) -> list[Sync
     finished = []
     if not connection_services.ready_for_sync(xero_organisation.organisation, xero_organisation):
         return finished
-    for module in LIVE_MODULES:  # dependency order: accounts, contacts, products, invoices
+    for module in MODULE_ORDER:  # dependency order: accounts, contacts, products, invoices
         for direction in HUB_ORDER:
             finished += _run_if_on(xero_organisation, module, direction, full=full)
     return finished

@@ -28,12 +28,13 @@ from connections import conf as connection_conf
 from mapping.problems import ERROR
 from mapping.record_checks import validate_payload
 
-from .. import runs
+from .. import labels, runs
 from ..context import SyncContext
 from ..engine import messages as engine_messages
 from ..engine.fingerprint import parse_time
-from ..engine.modules import ENGINE_MODULES, ZOHO, ZOHO_TO_XERO, sides, spec
+from ..engine.modules import MODULE_ORDER, MODULES, ZOHO, ZOHO_TO_XERO, sides, spec
 from ..engine.operations import CREATE, FAILED, MATCH, SKIPPED, UPDATE, Link
+from ..engine.persons import ACCOUNT_MISSING
 from ..engine.planner import is_deleted_record, project
 from ..engine.planner import plan as engine_plan
 from ..models import ItemState, RunStatus, SyncItem, SyncRun
@@ -62,14 +63,20 @@ def mark_queued(job_id) -> bool:
     return bool(HistoricalJob.objects.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=job_id)
                 .update(**queued_lease()))
 OUTCOMES = ("create", "update", "skip", "refuse")
+# Failures the job avoids by syncing the record's dependency first (when the job includes its module)
+DEPENDENCY_FIRST = (engine_messages.DEPENDENCY_MISSING, ACCOUNT_MISSING)
 VARIES = "__varies__"  # in a dry-run example: the parameters whose values differ between the records counted
 
 
 def with_dependencies(modules) -> list[str]:
-    chosen = set(modules)
-    if "invoices" in chosen:
-        chosen |= {"accounts", "products"}
-    return [module for module in ENGINE_MODULES if module in chosen]
+    """The chosen modules and what they need (`ModuleSpec.depends_on`), in dependency order."""
+    chosen, todo = set(), list(modules)
+    while todo:
+        module = todo.pop()
+        if module in MODULES and module not in chosen:
+            chosen.add(module)
+            todo.extend(spec(module).depends_on)
+    return [module for module in MODULE_ORDER if module in chosen]
 
 
 def create_job(xero_organisation, *, modules, direction, date_from=None, date_to=None, resync_all=False,
@@ -94,12 +101,7 @@ def _empty() -> dict:
 
 
 def _record_date(module: str, side: str, record: dict) -> date | None:
-    if side == ZOHO:
-        moment = parse_time(record.get("Created_Time"))
-    elif module == "invoices":
-        moment = parse_time(record.get("DateString") or record.get("Date"))
-    else:
-        moment = parse_time(record.get("UpdatedDateUTC"))
+    moment = parse_time(spec(module).date_of(side, record))
     return moment.date() if moment else None
 
 
@@ -115,12 +117,14 @@ def in_range(job: HistoricalJob, module: str, side: str, record: dict) -> bool:
 def _source_records(context: SyncContext, job: HistoricalJob, module: str):
     """The source side's records of a module, streamed (one provider page at a time)."""
     source_side, _ = sides(job.direction)
+    module_spec = spec(module)
     if source_side == ZOHO:
-        fields = [f for f in context.zoho_fields(module) if f != "Created_Time"][:49] + ["Created_Time"]
-        yield from context.zoho.client.iter_records(spec(module).zoho_module, fields)
-    elif module == "accounts":
+        dates = list(module_spec.zoho_date_fields)
+        fields = [f for f in context.zoho_fields(module) if f not in dates][:50 - len(dates)] + dates
+        yield from context.zoho.client.iter_records(module_spec.zoho_module, fields)
+    elif module_spec.xero_collection == "Contacts":  # contacts: the Xero contacts holding the persons
         yield from context.xero.client.iter_contacts()
-    elif module == "products":
+    elif module_spec.xero_collection == "Items":
         yield from context.xero.client.get_items()
     else:
         yield from context.xero.client.iter_invoices()
@@ -140,6 +144,10 @@ def _pages(records, size: int = PAGE):
 def _dry_batch(context: SyncContext, module: str, direction: str, sources: list[dict]):
     """What run_batch would decide, without writing: the target's state is read, nothing is executed."""
     module_spec = spec(module)
+    if module_spec.nested_in:  # contact persons: planned inside their parents' records
+        from ..contacts_sync import plan_batch
+
+        return plan_batch(context, module, direction, sources)
     source_side, target_side = sides(direction)
     links = context.links(module)
     target = context.gateway(target_side)
@@ -165,6 +173,8 @@ def _xero_problem(module: str, operation):
     """What Xero would refuse in a planned write (mandatory values, lengths), before anything is sent."""
     if operation.direction != ZOHO_TO_XERO or operation.status == FAILED or operation.action not in (CREATE, UPDATE):
         return None
+    if operation.nested:  # a ContactPerson: not a Xero record of the module's catalogue
+        return None
     problems = [p for p in validate_payload(module, operation.payload or {}, record_label=operation.name)
                 if p.severity == ERROR]
     return problems[0] if problems else None
@@ -178,7 +188,7 @@ def _outcome(job: HistoricalJob, operation) -> tuple[str, str]:
         return "refuse", problem.message_key
     if operation.status == FAILED:
         dependency = operation.params.get("dependency")
-        if operation.message_key == engine_messages.DEPENDENCY_MISSING and str(dependency).lower() in (
+        if operation.message_key in DEPENDENCY_FIRST and str(dependency).lower() in (
                 *job.modules, "account", "product"):
             return "create", reasons.AFTER_DEPENDENCIES
         return "refuse", operation.message_key or reasons.REFUSED
@@ -214,6 +224,8 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
         HistoricalItem.objects.filter(job=job, module=module).delete()  # a crashed dry run starts the module again
         counts = _empty()
         links = context.links(module)
+        shared = spec(module).shares_xero_records_with  # Xero contacts of Zoho contacts are not accounts (as runs)
+        claimed = context.links(shared) if shared and source_side != ZOHO else None
         for page in _pages(_source_records(context, job, module)):
             if not HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING, lease_owner=owner).update(
                     lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS), **NO_PROBLEM):
@@ -222,6 +234,8 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
             for record in page:
                 record_id = spec(module).record_id(source_side, record)
                 if not record_id or not in_range(job, module, source_side, record):
+                    continue
+                if claimed is not None and claimed.get(source_side, record_id) is not None:
                     continue
                 if is_deleted_record(spec(module), source_side, record):
                     _count(counts, "skip", reasons.DELETED_AT_SOURCE)
@@ -233,14 +247,16 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
                 wanted.append(record)
             if not wanted:
                 continue
-            if source_side == ZOHO and module == "invoices":  # line items only come with GET by id
+            if source_side == ZOHO and spec(module).line_subform:  # line items only come with GET by id
                 wanted = list(context.zoho.fetch(module, [r["id"] for r in wanted]).values())
             items = []
             for operation in _dry_batch(context, module, job.direction, wanted):
+                if operation.status == FAILED:  # the field by its label, as the job's audit entry will show it
+                    labels.label_params(operation, lambda m=module: context.zoho_field_checks(m))
                 outcome, reason = _outcome(job, operation)
                 _count(counts, outcome, reason, operation.params)
                 if operation.status != SKIPPED:  # nothing to do for what the planner skips (unchanged, switched off)
-                    items.append(HistoricalItem(job=job, module=module, source_id=operation.source_id,
+                    items.append(HistoricalItem(job=job, module=module, source_id=operation.item_id,
                                                 planned=outcome))
                 if outcome in ("create", "update") or operation.action == MATCH:
                     _pretend_link(links, job.direction, operation)
@@ -434,7 +450,7 @@ def stale_jobs() -> list:
 def calls_per_record(job: HistoricalJob, module: str) -> dict:
     """Estimated API calls per record of a module (zoho.md §8, xero.md §8): reads, lookups and writes."""
     if job.direction == ZOHO_TO_XERO:
-        return {"zoho": 1.0 if module == "invoices" else 1 / 100, "xero": 3 / 50}
+        return {"zoho": 1.0 if spec(module).line_subform else 1 / 100, "xero": 3 / 50}
     return {"xero": 2 / 100, "zoho": 2 / 100}
 
 

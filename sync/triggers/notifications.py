@@ -25,7 +25,7 @@ from connections.models import Status
 from connections.providers.zoho.client import ZohoClient, zoho_datetime
 
 from .. import settings_services
-from ..engine.modules import LIVE_MODULES, ZOHO_TO_XERO, spec
+from ..engine.modules import MODULE_ORDER, ZOHO_TO_XERO, by_zoho_module, spec
 from ..models import ModuleSettings
 from ..trigger_models import ZohoChannel
 
@@ -59,7 +59,7 @@ def watched_modules(organisation) -> list[str]:
         return []
     selected = connection_services.selected_xero_organisations(organisation)
     modules = []
-    for module in LIVE_MODULES:
+    for module in MODULE_ORDER:
         for xero_organisation in selected:
             module_settings = settings_services.module_settings(xero_organisation, module)
             if module_settings.allow_sync and (module_settings.zoho_to_xero_create
@@ -170,10 +170,8 @@ class Notification:
 
 
 def _engine_module(zoho_module: str) -> str | None:
-    for module in LIVE_MODULES:
-        if spec(module).zoho_module == zoho_module:
-            return module
-    return None
+    module_spec = by_zoho_module(zoho_module)
+    return module_spec.key if module_spec else None
 
 
 def verify(body) -> Notification:

@@ -57,6 +57,21 @@ def test_the_zoho_link_uses_the_registered_connection_lookup(owner_client, organ
     )
 
 
+def test_a_refused_duplicate_links_to_the_conflicting_record(owner_client, organisation, monkeypatch):
+    from sync.engine import messages
+
+    entry = make_entry(organisation, module=Module.PRODUCTS, status=Status.FAILED, direction="xero_to_zoho",
+                       xero_id="8275f116-6419-4b82-889a-f41dcc1d6186", message_key=messages.PROVIDER_DUPLICATE,
+                       message_params={"target": "Zoho CRM", "field": "Product Name", "value": "Cable kit 48",
+                                       "code": "DUPLICATE_DATA", "conflict_id": "5725767000000409001"})
+    monkeypatch.setattr("audit.links._lookup", None)
+    set_link_context_lookup(lambda org, tenant: LinkContext(zoho_crm_host="crm.zoho.eu", zoho_org="org20061234"))
+    html = owner_client.get(reverse("audit:detail", args=[entry.pk]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'data-testid="conflicting-record"' in html
+    assert 'href="https://crm.zoho.eu/crm/org20061234/tab/Products/5725767000000409001"' in html
+    assert "Cable kit 48" in html and "Product Name" in html
+
+
 def test_without_a_connection_there_is_no_zoho_link_but_the_id_is_shown(owner_client, organisation):
     entry = make_entry(organisation, zoho_id="5725767000000409001")
     html = owner_client.get(reverse("audit:detail", args=[entry.pk])).content.decode()

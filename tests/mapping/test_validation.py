@@ -264,5 +264,6 @@ def test_a_field_missing_from_the_organisations_zoho_is_a_warning_when_reading_a
 def test_a_payload_missing_mandatory_values_or_too_long_is_reported():
     problems = validate_payload("products", {"Name": "x" * 51}, record_label="Red Stapler")
     assert codes(problems) == ["missing_value", "too_long"]
-    assert problems[0].message == "Red Stapler has no value for Code, which Xero requires."
+    assert problems[0].message == ("Red Stapler has no value for Item code, which Xero requires. Fill it in Zoho "
+                                   "CRM, or map a field to it under Mapping, then resync.")
     assert codes(validate_payload("invoices", {"Contact": {"ContactID": "c"}})) == ["missing_value"]

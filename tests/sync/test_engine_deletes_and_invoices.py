@@ -59,8 +59,8 @@ def test_a_product_without_code_is_refused_with_a_message():
     world = World()
     world.zoho.put("products", {"Product_Name": "No code"})
     [operation] = world.sync("products", ZOHO_TO_XERO)
-    assert operation.status == "failed" and operation.message_key == messages.TRANSFORM_FAILED
-    assert "Product Code" in operation.params["error"]
+    assert operation.status == "failed" and operation.message_key == messages.TRANSFORM_FAILED_DETAIL
+    assert "Product Code" in operation.error_message and "error" not in operation.params  # details, not message
 
 
 def _invoice(world, **fields):

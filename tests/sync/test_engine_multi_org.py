@@ -111,3 +111,42 @@ def test_a_xero_snapshot_older_by_milliseconds_within_the_same_second_is_not_wri
                             audit=world.audit, policy=Policy(today=TODAY), transforms=world.transforms("accounts"))
     assert operation.status == "skipped" and operation.quiet and len(world.writes()) == writes
     assert next(iter(world.zoho.records["accounts"].values()))["Email"] == "new@acme.example"
+
+
+def test_an_older_read_from_the_same_second_is_read_again_under_the_lock_and_never_written():
+    """Two edits within one second: modification times cannot tell the older snapshot from the version another run
+    synced, so the engine reads the record again (Policy.reread, under the module lock) and plans from that."""
+    from sync.engine.batch import run_batch
+
+    world = World()
+    account = world.zoho.put("accounts", {"Account_Name": "Acme", "Email": "old@acme.example"})
+    world.sync("accounts", ZOHO_TO_XERO)
+    record = world.zoho.records["accounts"][account["id"]]
+    record.update({"Email": "first@acme.example"})
+    world.zoho._stamp(record)
+    stale = dict(record)  # this run reads the first edit ...
+    record.update({"Email": "second@acme.example"})  # ... a second edit in the same second ...
+    world.sync("accounts", ZOHO_TO_XERO)  # ... which another run syncs first
+    assert stale["Modified_Time"] == record["Modified_Time"]
+    writes = len(world.writes())
+    reads = []
+
+    def reread(ids):
+        reads.append(list(ids))
+        return [dict(world.zoho.records["accounts"][i]) for i in ids]
+
+    [operation] = run_batch("accounts", ZOHO_TO_XERO, sources=[stale], target=world.xero,
+                            links=world.store.index_for("accounts"), store=world.store.for_module("accounts"),
+                            audit=world.audit, policy=Policy(today=TODAY, reread=reread),
+                            transforms=world.transforms("accounts"))
+    assert reads == [[account["id"]]]
+    assert operation.status == "skipped" and operation.quiet and len(world.writes()) == writes
+    assert next(iter(world.xero.records["accounts"].values()))["EmailAddress"] == "second@acme.example"
+    # a third edit, read again: the fresh record is what gets written
+    record.update({"Email": "third@acme.example"})
+    [operation] = run_batch("accounts", ZOHO_TO_XERO, sources=[stale], target=world.xero,
+                            links=world.store.index_for("accounts"), store=world.store.for_module("accounts"),
+                            audit=world.audit, policy=Policy(today=TODAY, reread=reread),
+                            transforms=world.transforms("accounts"))
+    assert operation.action == "update" and operation.status == "success"
+    assert next(iter(world.xero.records["accounts"].values()))["EmailAddress"] == "third@acme.example"

@@ -56,9 +56,10 @@ def test_a_provider_refusal_names_the_field_value_and_code_and_keeps_the_provide
                           payload={"Product_Name": "Cable kit 48", "Product_Code": "CK-48"})
     operation.refused(WriteResult(ok=False, error_code="DUPLICATE_DATA", error_message="duplicate data", response={
         "code": "DUPLICATE_DATA", "details": {"api_name": "Product_Code"}, "message": "duplicate data"}))
-    assert operation.message_key == messages.PROVIDER_REFUSED_FIELD
+    assert operation.message_key == messages.PROVIDER_DUPLICATE  # a duplicate says so
     assert operation.params == {"field": "Product_Code", "value": "CK-48", "code": "DUPLICATE_DATA"}
     assert operation.error_message == "duplicate data"  # for the entry's details
     with translation.override("fr"):
         french = translate_message(operation.message_key, {**operation.params, "target": "Zoho CRM"}, "")
-    assert french.startswith("Zoho CRM a refusé la valeur « CK-48 » de Product_Code (erreur DUPLICATE_DATA")
+    assert french.startswith("Zoho CRM a déjà un autre enregistrement avec la valeur « CK-48 » dans Product_Code "
+                             "(erreur DUPLICATE_DATA")

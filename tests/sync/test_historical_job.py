@@ -55,7 +55,7 @@ def test_the_dry_run_says_what_xero_would_refuse_and_why(portal, sandbox, owner_
     job = _job(portal, modules=["products"])
     assert job.dry_run["products"]["refuse"] == 2 and job.dry_run["products"]["create"] == 8  # every fifth: no code
     page = owner_client.get(reverse("sync:historical_job", args=[job.pk])).content.decode()
-    assert "has no value for Code, which Xero requires" in page
+    assert "has no value for Item code, which Xero requires" in page
     assert writes(sandbox, "xero") == 0
 
 
