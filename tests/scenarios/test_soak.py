@@ -24,6 +24,7 @@ import pytest
 from audit.models import AuditEntry
 from sync.engine import messages
 from sync.models import LinkState, RecordLink
+from sync.settings_services import module_settings
 from sync.triggers import copy, cron, tasks
 
 from .test_messy_world import AU_ONLY, UK_ONLY, _duplicates, _ok, route_by_billing_country
@@ -239,8 +240,8 @@ class Walk:
     OPERATIONS = [
         ("zoho_create", 10), ("zoho_edit", 14), ("zoho_delete", 2), ("xero_create", 10), ("xero_edit", 14),
         ("xero_archive", 2), ("both_sides", 7), ("person_create", 5), ("person_edit", 5), ("product_create", 5),
-        ("product_edit", 6), ("item_create", 4), ("item_edit", 6), ("product_both_sides", 4), ("live", 6),
-        ("cron", 2), ("copy_to_xero", 2),
+        ("product_edit", 6), ("item_create", 4), ("item_edit", 6), ("product_both_sides", 4), ("live", 3),
+        ("cron", 1), ("copy_to_xero", 1),
     ]
 
     def step(self, number: int) -> None:
@@ -350,6 +351,10 @@ def reconcile(world) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_random_walk_across_both_organisations_ends_in_agreement(soak_world, settings, seed):
     world = soak_world
+    for org in world.orgs:  # the walk has no invoices: their empty runs would only cost time
+        row = module_settings(org.xero_organisation, "invoices")
+        row.allow_sync = False
+        row.save()
     route_by_billing_country(world)
     go_live(world, settings)
     walk = Walk(world, random.Random(seed))
