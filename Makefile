@@ -31,7 +31,7 @@ run: messages migrate
 
 test: messages
 	@if [ -x /usr/bin/chromium ]; then \
-		$(PY) -m pytest $(PYTEST_ARGS); \
+		$(PY) -m pytest --traffic-check $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "ERROR: Chromium (/usr/bin/chromium) is missing and CI=true: browser tests cannot run."; \
 		echo "Install it with: apt-get install -y chromium"; exit 1; \
@@ -40,7 +40,7 @@ test: messages
 		echo "# WARNING: /usr/bin/chromium is missing: BROWSER TESTS ARE SKIPPED. #"; \
 		echo "# Install it with: apt-get install -y chromium                      #"; \
 		echo "####################################################################"; \
-		$(PY) -m pytest -m "not browser" $(PYTEST_ARGS); status=$$?; \
+		$(PY) -m pytest --traffic-check -m "not browser" $(PYTEST_ARGS); status=$$?; \
 		echo "# WARNING: browser tests were skipped (no Chromium)."; exit $$status; \
 	fi
 

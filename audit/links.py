@@ -89,9 +89,10 @@ def xero_record_url(module: str, xero_id: str, short_code: str = "") -> str:
 
 
 def record_links(entry) -> dict:
-    """{"zoho": url or "", "xero": url or "", "conflict": url or ""} for an audit entry, using the registered
-    lookup if any. "conflict": the record on the target side that the provider said already holds the value
-    (a refused duplicate: `message_params["conflict_id"]`)."""
+    """{"zoho": url or "", "xero": url or "", "conflict": url or "", "dependency": url or ""} for an audit entry,
+    using the registered lookup if any. "conflict": the record on the target side that the provider said already
+    holds the value (a refused duplicate: `message_params["conflict_id"]`); "dependency": the Zoho record the
+    entry's record waits for (`message_params["dependency_module"]`, `["dependency_id"]`)."""
     context = (_lookup(entry.organisation, entry.xero_tenant_id) if _lookup else None) or LinkContext()
     conflict_id = str((entry.message_params or {}).get("conflict_id") or "")
     conflict = ""
@@ -99,9 +100,13 @@ def record_links(entry) -> dict:
         conflict = zoho_record_url(context.zoho_crm_host, context.zoho_org, entry.module, conflict_id)
     elif conflict_id and entry.direction == "zoho_to_xero":
         conflict = xero_record_url(entry.module, conflict_id, context.xero_short_code)
+    params = entry.message_params or {}
+    dependency = zoho_record_url(context.zoho_crm_host, context.zoho_org, str(params.get("dependency_module") or ""),
+                                 str(params.get("dependency_id") or ""))
     return {
         "zoho": zoho_record_url(context.zoho_crm_host, context.zoho_org, entry.module, entry.zoho_id),
         "xero": xero_record_url(entry.module, entry.xero_id, context.xero_short_code),
         "conflict": conflict,
         "conflict_id": conflict_id,
+        "dependency": dependency,  # the Zoho record a failure waits for (WAITS_FOR_DEPENDENCY)
     }

@@ -163,12 +163,24 @@ def detail(request, pk):
         "resync_allowed": bool(request.membership and request.membership.can_manage) and resync.can_resync(entry),
         "resync_request": latest_request(entry),
         "links": record_links(entry),
+        "waits_for": _waits_for(request, entry),
         "values_written": _pretty(entry.values_written),
         "provider_response": _pretty(entry.provider_response),
         "resync_of": entry.resync_of if entry.resync_of and entry.resync_of.organisation_id == entry.organisation_id else None,
         "resyncs": scoped(request, AuditEntry).filter(resync_of=entry).order_by("-created_at")[:20],
     }
     return render(request, "audit/detail.html", context)
+
+
+def _waits_for(request, entry):
+    """The latest entry of the record this failure waits for (an invoice's product that failed), if any."""
+    params = entry.message_params or {}
+    if not (params.get("dependency_module") and params.get("dependency_id")):
+        return None
+    return (scoped(request, AuditEntry).filter(xero_tenant_id=entry.xero_tenant_id,
+                                               module=str(params["dependency_module"]),
+                                               zoho_id=str(params["dependency_id"]))
+            .exclude(pk=entry.pk).order_by("-created_at").first())
 
 
 @login_required

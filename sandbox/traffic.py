@@ -99,8 +99,11 @@ def reset_counters() -> None:
 
 # Traffic log --------------------------------------------------------------------------------------------
 
-def log_path() -> str:
-    return os.environ.get("SANDBOX_TRAFFIC_LOG") or getattr(settings, "SANDBOX_TRAFFIC_LOG", "") or ""
+def log_paths() -> list[str]:
+    """Where an exchange is logged: the setting (a test may point it at a log of its own) and the environment
+    variable (a whole test run's log, see tests/traffic_check.py), each once."""
+    paths = (getattr(settings, "SANDBOX_TRAFFIC_LOG", "") or "", os.environ.get("SANDBOX_TRAFFIC_LOG") or "")
+    return list(dict.fromkeys(path for path in paths if path))
 
 
 def mask_header(name: str, value: str) -> str:
@@ -176,14 +179,14 @@ class TrafficMiddleware:
         if is_api_call(request):
             count(provider, endpoint_of(request, provider), request.method,
                   providers.tenant_of(request, provider), response.status_code)
-        path = log_path()
-        if path and not providers.is_ui_path(request.path_info):
-            self._log(path, provider, request, body, response)
+        paths = log_paths()
+        if paths and not providers.is_ui_path(request.path_info):
+            self._log(paths, provider, request, body, response)
         return response
 
-    def _log(self, path, provider, request, body, response):
+    def _log(self, paths, provider, request, body, response):
         content = b"" if getattr(response, "streaming", False) else response.content
-        write_log_line(path, {
+        line = {
             "provider": provider,
             "method": request.method,
             "url": mask_url(request.build_absolute_uri()),
@@ -192,4 +195,6 @@ class TrafficMiddleware:
             "status": response.status_code,
             "response_headers": {name: mask_header(name, value) for name, value in response.items()},
             "response_body": mask_body(content, response.get("Content-Type", "")),
-        })
+        }
+        for path in paths:
+            write_log_line(path, line)

@@ -171,6 +171,8 @@ class SyncContext:
                     "dependency": DEPENDENCY_LABELS.get(dependency, dependency),
                     "name": str(error.params.get("record") or zoho_id),
                     "target": "Xero" if direction == ZOHO_TO_XERO else "Zoho CRM",
+                    # the record it waits for: linked from the audit detail page (its entry, its Zoho page)
+                    "dependency_module": dependency, "dependency_id": zoho_id,
                     **failures.as_reason(key, params)})
         return TransformError(str(error), error.message_key, error.params)
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .engine.modules import DIRECTIONS, MODULES
 from .models import ConflictPolicy, ModuleSettings, OrganisationSyncSettings, RoutingMode, ZohoRouting
 
 SWITCHES = (
@@ -34,6 +35,11 @@ class ModuleSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        module_spec = MODULES.get(self.instance.module)
+        for direction in DIRECTIONS:  # a direction whose deletions the module cannot sync (contacts from Xero)
+            if module_spec is not None and direction not in module_spec.deletes:
+                self.fields[f"{direction}_delete"].disabled = True
+                self.fields[f"{direction}_delete"].unsupported = True
         if read_only:
             for field in self.fields.values():
                 field.disabled = True

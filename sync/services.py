@@ -107,7 +107,9 @@ def resync_entry(audit_entry: AuditEntry, trigger: str = "resync") -> AuditEntry
                      resync_of=audit_entry)
     except SyncNotAllowed:
         return audit_record(action="skip", status="failed", message_key=NOT_READY, **common)
-    new_entry = AuditEntry.objects.filter(resync_of=audit_entry).order_by("-created_at").first()
+    # (a Xero contact read again may tell about several of its persons: the one this entry was about first)
+    entries = AuditEntry.objects.filter(resync_of=audit_entry).order_by("-created_at")
+    new_entry = entries.filter(record_name=audit_entry.record_name).first() or entries.first()
     if new_entry is None:
         # Nothing to tell from the engine (unchanged, or gone at the source): say so.
         return audit_record(

@@ -9,7 +9,7 @@ import pytest
 from tenancy.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory
 
-pytest_plugins = ["sandbox.testing", "tests.stack", "tests.network_guard"]
+pytest_plugins = ["sandbox.testing", "tests.stack", "tests.network_guard", "tests.traffic_check"]
 
 PASSWORD = "correct horse battery staple"
 CHROMIUM = "/usr/bin/chromium"

@@ -82,8 +82,9 @@ class Parser:
 def run(org, user, query: str):
     """(status, body, credits) for POST /crm/v8/coql."""
     if not isinstance(query, str) or not query.strip():
-        raise ZohoError("REQUIRED_PARAM_MISSING", "One of the expected parameter is missing",
-                        {"param_name": "select_query", "param": "select_query"})
+        # coql.json's 400 answers know no REQUIRED_PARAM_MISSING: a missing query is an invalid one
+        raise ZohoError("INVALID_QUERY", "invalid query formed",
+                        {"reason": "select_query is missing or not a string", "param_name": "select_query"})
     parser = Parser(query)
     parser.expect_keyword("select")
     columns = []

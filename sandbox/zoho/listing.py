@@ -219,8 +219,9 @@ def parse_criteria(module: str, text: str, count=None) -> Q:
         match = CRITERION.match(inner)
         if match and not inner[1:-1].lstrip().startswith("("):
             count[0] += 1
-            if count[0] > 10:
-                raise ZohoError("LIMIT_EXCEEDED", "Maximum 10 criteria are allowed", {"limit": 10})
+            if count[0] > CRITERIA_LIMIT:
+                raise ZohoError("CRITERIA_LIMIT_EXCEEDED", f"no of criterium that can be given exceed the limit "
+                                f"{CRITERIA_LIMIT}", {})
             return _criterion(module, match["field"], match["op"], match["value"])
         if inner.startswith("(") and inner.endswith(")"):
             return parse_criteria(module, inner[1:-1], count)
@@ -243,7 +244,7 @@ def field_path(module: str, name: str) -> tuple[str, object]:
     base_name = name.split(".")[0]
     field = field_map(module).get(base_name)
     if field is None or field.data_type in ("subform", "ownerlookup"):
-        raise ZohoError("INVALID_QUERY", "invalid query formed", {"api_name": name, "reason": "unknown field"})
+        raise ZohoError("INVALID_QUERY", SEARCH_INVALID, {"api_name": name, "reason": "unknown field"})
     return f"data__{base_name}", field
 
 
@@ -252,44 +253,54 @@ def _typed(field, name, raw: str):
         return parse(raw, "criteria")
     if name == "id":
         if not is_id(raw):
-            raise invalid_query("the criteria is not well formed")
+            raise invalid_query("invalid data type", api_name=name, expected_data_type="bigint")
         return int(raw)
     if field is not None and field.data_type in ("currency", "double", "integer"):
         try:
             return float(raw)
         except ValueError:
-            raise invalid_query("the criteria is not well formed") from None
+            raise invalid_query("invalid data type", api_name=name, expected_data_type=field.data_type) from None
     if field is not None and field.data_type == "boolean":
         return raw.lower() == "true"
     return raw
 
 
-def invalid_query(reason: str, **details) -> ZohoError:
-    return ZohoError("INVALID_QUERY", "invalid query formed", {"reason": reason, **details})
+# module_search.json's INVALID_QUERY bodies: message "Invalid query formed"; details name the field
+# (`api_name`) with the `reason` (and the `operator`, `value` or `expected_data_type` at fault). A criteria
+# that cannot be parsed names no field: the documents are silent, so `api_name` and `param_name` name the
+# parameter, `criteria` (the InvalidQuery_NoReason shape).
+SEARCH_INVALID = "Invalid query formed"
+CRITERIA_LIMIT = 15  # module_search.json: "no of criterium that can be given exceed the limit 15"
+
+
+def invalid_query(reason: str, api_name: str = "", **details) -> ZohoError:
+    named = {"api_name": api_name} if api_name else {"api_name": "criteria", "param_name": "criteria"}
+    return ZohoError("INVALID_QUERY", SEARCH_INVALID, {"reason": reason, **named, **details})
 
 
 UNESCAPED = re.compile(r"(?<!\\)(?:\\\\)*[(),]")
 
 
-def _check_escapes(op: str, raw_value: str) -> None:
+def _check_escapes(name: str, op: str, raw_value: str) -> None:
     """Zoho wants `(`, `)` and `,` inside a value escaped with `\\`; a bare one is a malformed criteria (a
     comma separates the values of `in` and `between`)."""
     for match in UNESCAPED.finditer(raw_value):
         if match.group()[-1] != "," or op not in ("in", "between"):
-            raise invalid_query("the criteria is not well formed: escape ( ) , in values with \\")
+            raise invalid_query("the criteria is not well formed: escape ( ) , in values with \\",
+                                api_name=name, value=raw_value)
 
 
 def _criterion(module, name, op, raw_value) -> Q:
     if op not in SEARCH_OPS:
         raise invalid_query("invalid operator found", operator=op, api_name=name)
-    _check_escapes(op, raw_value)
+    _check_escapes(name, op, raw_value)
     path, field = field_path(module, name)
     text_like = field is not None and field.json_type == "string" and field.data_type not in ("date",)
     if op in ("in", "between"):
         values = [_typed(field, name, v) for v in _values(raw_value)]
         if op == "in":
             if len(values) > 100:
-                raise ZohoError("LIMIT_EXCEEDED", "Maximum 100 values are allowed for in", {"limit": 100})
+                raise ZohoError("INVALID_QUERY", 'Only 100 values are allowed in "IN" criteria', {"api_name": name})
             query = Q()
             for value in values:
                 query |= Q(**{f"{path}__iexact" if text_like else path: value})
@@ -329,8 +340,9 @@ def search_query(org, module, params):
         records = records.filter(query) if phones else records.none()
     elif params.get("word"):
         records = records.filter(name__icontains=params["word"].strip())
-    else:
-        raise required_param("criteria")
+    else:  # module_search.json's Mandatory_Param_Missing
+        raise ZohoError("EXPECTED_PARAM_MISSING", "One of the expected parameter is missing",
+                        {"param_names": ["criteria", "email", "phone", "word"]})
     return records
 
 
@@ -338,7 +350,8 @@ def search(org, user, module, params):
     fields = fields_param(module, params, required=False)
     per_page, page = per_page_of(params), page_of(params)
     if page * per_page > DISCRETE_LIMIT:
-        raise ZohoError("LIMIT_REACHED", "search results are limited to 2000 records", {"limit": DISCRETE_LIMIT})
+        # module_search.json's Max_records: the limit is a string there
+        raise ZohoError("LIMIT_REACHED", "maximum response iteration limit reached", {"limit": str(DISCRETE_LIMIT)})
     records = list(search_query(org, module, params).order_by("zid")[(page - 1) * per_page: page * per_page + 1])
     more, records = len(records) > per_page, records[:per_page]
     if not records:

@@ -90,7 +90,7 @@ def module_body(module: str, org) -> dict:
         "arguments": [], "module_name": module, "chart_view_supported": True, "profile_count": 1,
         "business_card_field_limit": 5, "track_current_data": False, "modified_by": None,
         "profiles": [{"name": "Administrator", "id": "4876876000000026011"}], "parent_module": None,
-        "activity_badge": None, "$field_states": [], "business_card_fields": [], "per_page": 200,
+        "activity_badge": "Disabled", "$field_states": [], "business_card_fields": [], "per_page": 200,
         "$properties": [], "$on_demand_properties": [], "search_layout_fields": [],
         "kanban_view_supported": False, "lookup_field_properties": {"fields": []}, "kanban_view": False,
         "related_lists": [], "filter_status": True,

@@ -246,16 +246,18 @@ def fields_view(request, field_id=None):
     if not name:
         raise required_param("module")
     module = canonical_module(name) or (SUBFORM_MODULE if name.lower() == SUBFORM_MODULE.lower() else None)
-    if module is None:
-        raise invalid_param("module")
+    if module is None:  # fields.json's InvalidParamError: INVALID_MODULE naming the parameter
+        raise ZohoError("INVALID_MODULE", "the module name given seems to be invalid", {"api_name": "module"})
     kind = request.GET.get("type", "all") or "all"
-    if kind not in ("all", "used", "unused"):
-        raise invalid_param("type", supported_values=["all", "used", "unused"])
+    if kind not in ("all", "used", "unused"):  # fields.json's InvalidValueError
+        raise ZohoError("INVALID_DATA", "invalid data", {"api_name": "type", "json_path": "type",
+                                                         "supported_values": ["all", "used", "unused"]})
     body = metadata.fields_body(module, request.zoho_org, kind)
     if field_id is not None:
         body = {"fields": [f for f in body["fields"] if f["id"] == field_id or f["api_name"] == field_id]}
         if not body["fields"]:
-            raise ZohoError("INVALID_DATA", "the id given seems to be invalid", {"id": field_id}, status=400)
+            raise ZohoError("INVALID_DATA", "the id given seems to be invalid",
+                            {"api_name": "field", "json_path": "field", "id": field_id}, status=400)
     return json_response(200 if body["fields"] else 204, body if body["fields"] else None)
 
 

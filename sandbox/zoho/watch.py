@@ -7,7 +7,7 @@ from sandbox import clock
 from .errors import RecordError
 from .ids import is_id
 from .models import Channel, Counter
-from .schema import MODULES
+from .schema import MODULE_IDS, MODULES, field_id, field_map
 from .timefmt import fmt, parse_or_none
 from .urls_helpers import api_domain
 
@@ -74,7 +74,52 @@ def _common(item, index, channel: Channel, *, partial: bool):
         if flag in item or not partial:
             setattr(channel, flag, bool(item.get(flag, False)))
     if "notification_condition" in item:
-        channel.notification_condition = item.get("notification_condition") or []
+        channel.notification_condition = _conditions(item.get("notification_condition"), index)
+
+
+def _conditions(value, index) -> list:
+    """The notification conditions as the channel keeps and echoes them: the module and every field named with
+    its id as well as its API name (notifications.json's Module and Criteria.field carry `api_name` and `id`),
+    whichever of the two the request gave. An unknown module or field is refused (INVALID_DATA)."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise _error("INVALID_DATA", "invalid data", "notification_condition", index)
+    return [_condition(condition, index) for condition in value]
+
+
+def _condition(condition, index) -> dict:
+    if not isinstance(condition, dict):
+        raise _error("INVALID_DATA", "invalid data", "notification_condition", index)
+    given = condition.get("module")
+    given = given if isinstance(given, dict) else {"api_name": given} if isinstance(given, str) else {}
+    module = next((name for name in MODULES if name.lower() == str(given.get("api_name") or "").lower()
+                   or MODULE_IDS[name] == str(given.get("id") or "")), None)
+    if module is None:
+        raise _error("INVALID_DATA", "invalid data", "notification_condition.module", index)
+    fields = {name: field_id(module, name) for name in field_map(module)}
+    by_id = {fid: name for name, fid in fields.items()}
+
+    def criteria(node):
+        if not isinstance(node, dict):
+            raise _error("INVALID_DATA", "invalid data", "notification_condition.field_selection", index)
+        node = dict(node)
+        if "field" in node:
+            field = node["field"] if isinstance(node["field"], dict) else {}
+            name = field.get("api_name") if field.get("api_name") in fields else by_id.get(str(field.get("id")))
+            if name is None:
+                raise _error("INVALID_DATA", "invalid data", "notification_condition.field_selection.field", index)
+            node["field"] = {"api_name": name, "id": fields[name]}
+        if "group" in node:
+            if not isinstance(node["group"], list):
+                raise _error("INVALID_DATA", "invalid data", "notification_condition.field_selection.group", index)
+            node["group"] = [criteria(child) for child in node["group"]]
+        return node
+
+    normalised = {**condition, "module": {"api_name": module, "id": MODULE_IDS[module]}}
+    if "field_selection" in condition:
+        normalised["field_selection"] = criteria(condition["field_selection"])
+    return normalised
 
 
 def describe(channel: Channel, *, only_events=None) -> dict:

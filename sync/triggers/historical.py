@@ -165,8 +165,13 @@ def _dry_batch(context: SyncContext, module: str, direction: str, sources: list[
         except Exception:  # noqa: BLE001 - the planner reports the mapping error itself
             continue
     candidates = target.candidates(module, lookups) if lookups else []
+    policy = context.policy(module, direction)
+    if module_spec.routed and direction == ZOHO_TO_XERO:  # the job creates only what the routing rule takes
+        from .. import routing
+
+        policy.route = routing.router(context, module, sources)
     return engine_plan(module_spec, direction, sources, links=links, targets=targets, candidates=candidates,
-                       policy=context.policy(module, direction), transforms=transforms)
+                       policy=policy, transforms=transforms)
 
 
 def _xero_problem(module: str, operation):
@@ -175,8 +180,9 @@ def _xero_problem(module: str, operation):
         return None
     if operation.nested:  # a ContactPerson: not a Xero record of the module's catalogue
         return None
+    # an update (of a linked or matched record) leaves the fields it does not send as they are, as the job does
     problems = [p for p in validate_payload(module, operation.payload or {}, record_label=operation.name)
-                if p.severity == ERROR]
+                if p.severity == ERROR and (operation.action == CREATE or p.code != "missing_value")]
     return problems[0] if problems else None
 
 

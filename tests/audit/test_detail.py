@@ -72,6 +72,28 @@ def test_a_refused_duplicate_links_to_the_conflicting_record(owner_client, organ
     assert "Cable kit 48" in html and "Product Name" in html
 
 
+def test_a_record_that_waits_for_another_links_to_that_records_entry_and_zoho_page(owner_client, organisation,
+                                                                                   monkeypatch):
+    from sync.engine import messages
+
+    tenant = {"xero_tenant_id": "tenant-1", "xero_tenant_name": "Demo Company (AU)"}
+    product = make_entry(organisation, module=Module.PRODUCTS, status=Status.FAILED, record_name="Cable kit 48",
+                         zoho_id="5725767000000409001", message_key=messages.ZOHO_VALUE_TOO_LONG, **tenant)
+    invoice = make_entry(organisation, module=Module.INVOICES, status=Status.FAILED, record_name="INV-0042",
+                         message_key=messages.WAITS_FOR_DEPENDENCY, message_params={
+                             "dependency": messages.PRODUCT, "name": "Cable kit 48", "target": "Xero",
+                             "dependency_module": "products", "dependency_id": "5725767000000409001",
+                             "reason": messages.SYNC_OFF}, **tenant)
+    monkeypatch.setattr("audit.links._lookup", None)
+    set_link_context_lookup(lambda org, tenant: LinkContext(zoho_crm_host="crm.zoho.eu", zoho_org="org20061234"))
+    html = owner_client.get(reverse("audit:detail", args=[invoice.pk])).content.decode()
+    assert 'data-testid="waits-for"' in html
+    assert reverse("audit:detail", args=[product.pk]) in html
+    assert 'href="https://crm.zoho.eu/crm/org20061234/tab/Products/5725767000000409001"' in html
+    html = owner_client.get(reverse("audit:detail", args=[product.pk])).content.decode()
+    assert 'data-testid="waits-for"' not in html
+
+
 def test_without_a_connection_there_is_no_zoho_link_but_the_id_is_shown(owner_client, organisation):
     entry = make_entry(organisation, zoho_id="5725767000000409001")
     html = owner_client.get(reverse("audit:detail", args=[entry.pk])).content.decode()

@@ -267,17 +267,41 @@ def _messy_failures(organisation, xero_organisation, zoho):
         "Subject": "Wiring", "Account_Name": {"id": account.id}, "Status": "Created",
         "Invoiced_Items": [{"Product_Name": {"id": product.id}, "Quantity": 2, "List_Price": 20}]}])
     copy_trigger.copy_record(organisation, "invoices", invoice.id)
+    # the messy world's deliberately unmappable invoice: a currency the Xero organisation has not enabled
+    from tests.scenarios.test_messy_world import _missing_currency
+
+    currency = _missing_currency(type("Org", (), {"xero": xero})())
+    [survey] = zoho.insert_records("Products", [{"Product_Name": "Site survey", "Product_Code": "SURVEY",
+                                                 "Unit_Price": 120}])
+    [foreign] = zoho.insert_records("Invoices", [{
+        "Subject": f"{currency} quote", "Account_Name": {"id": account.id}, "Status": "Created", "Currency": currency,
+        "Invoiced_Items": [{"Product_Name": {"id": survey.id}, "Quantity": 1, "List_Price": 120}]}])
+    copy_trigger.copy_record(organisation, "invoices", foreign.id)
+    tenant = {"xero_tenant_id": xero_organisation.tenant_id, "xero_tenant_name": xero_organisation.tenant_name}
+    # provider refusals: their English answers belong in the entry's details only
     make_entry(organisation, module=Module.PRODUCTS, action=Action.CREATE, status=Status.FAILED,
                trigger=Trigger.CRON, direction=Direction.XERO_TO_ZOHO, record_name="Cable kit 48",
-               message_key=engine_messages.PROVIDER_REFUSED_FIELD,
-               message_params={"target": "Zoho CRM", "field": "Product_Code", "value": "CK-48",
-                               "code": "DUPLICATE_DATA"},
-               provider_error_code="DUPLICATE_DATA", provider_error="duplicate data",
-               xero_tenant_id=xero_organisation.tenant_id, xero_tenant_name=xero_organisation.tenant_name)
+               message_key=engine_messages.PROVIDER_DUPLICATE,
+               message_params={"target": "Zoho CRM", "field": "Product Code", "value": "CK-48",
+                               "code": "DUPLICATE_DATA", "conflict_id": "5100000777"},
+               provider_error_code="DUPLICATE_DATA", provider_error="duplicate data", **tenant)
+    make_entry(organisation, module=Module.INVOICES, action=Action.CREATE, status=Status.FAILED,
+               trigger=Trigger.ON_SAVE, direction=Direction.ZOHO_TO_XERO, record_name="Wiring",
+               message_key=engine_messages.PROVIDER_REFUSED_LINE,
+               message_params={"target": "Xero", "field": "Line: tax rate", "value": "OUTPUT9", "line": 2,
+                               "code": "ValidationException"},
+               provider_error_code="ValidationException",
+               provider_error="The TaxType code 'OUTPUT9' does not exist or cannot be used for this type of "
+                              "transaction.", **tenant)
+    make_entry(organisation, module=Module.ACCOUNTS, action=Action.CREATE, status=Status.FAILED,
+               trigger=Trigger.CRON, direction=Direction.ZOHO_TO_XERO, record_name="Wombat Joinery",
+               message_key=engine_messages.TRANSFORM_FAILED_DETAIL, message_params={},
+               provider_error="Unexpected value for Billing_Country.", **tenant)
     failed = set(AuditEntry.objects.filter(organisation=organisation, status=Status.FAILED)
                  .values_list("message_key", flat=True))
     assert {engine_messages.ITEMLESS_LINE_NO_PRODUCT, engine_messages.WAITS_FOR_CONTACT,
-            engine_messages.ZOHO_VALUE_TOO_LONG, engine_messages.WAITS_FOR_DEPENDENCY} <= failed, failed
+            engine_messages.ZOHO_VALUE_TOO_LONG, engine_messages.WAITS_FOR_DEPENDENCY,
+            engine_messages.CURRENCY_NOT_ENABLED} <= failed, failed
 
 
 def names_in(organisation_ids) -> list:

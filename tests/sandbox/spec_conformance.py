@@ -15,6 +15,7 @@ listed in `unresolved`.
 
 import dataclasses
 import json
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -39,9 +40,17 @@ except ImportError:  # pragma: no cover - libyaml missing
 ZOHO_UPSTREAM = re.compile(r"^https://raw\.githubusercontent\.com/[^#]*/v8\.0/(?P<name>[\w-]+)\.json(?P<pointer>#.*)?$")
 
 
+SPECS_ENV = "SYNCPORTAL_SPECS_DIR"
+
+
 def specs_dir() -> Path:
-    """`shared/specs` beside the project, or beside the main checkout when the project is a git worktree."""
+    """The folder named by $SYNCPORTAL_SPECS_DIR; else `shared/specs` beside the project, or beside the main
+    checkout when the project is a git worktree; else /work/shared/specs (where this project's machines keep
+    them, for a clone that lies elsewhere)."""
     root = Path(settings.BASE_DIR).resolve()
+    if os.environ.get(SPECS_ENV):
+        candidates = [Path(os.environ[SPECS_ENV])]  # named explicitly: no other place is tried
+        return _first_complete(candidates)
     candidates = [root.parent / "shared" / "specs"]
     git = root / ".git"
     if git.is_file():  # a worktree: ".git" names <main>/.git/worktrees/<name>
@@ -49,11 +58,16 @@ def specs_dir() -> Path:
         if target:
             main = Path(target).resolve().parent.parent.parent
             candidates.append(main.parent / "shared" / "specs")
+    candidates.append(Path("/work/shared/specs"))
+    return _first_complete(candidates)
+
+
+def _first_complete(candidates: list[Path]) -> Path:
     for candidate in candidates:
         if (candidate / "xero" / "xero_accounting.yaml").is_file() and (candidate / "zoho" / "record.json").is_file():
             return candidate
     raise FileNotFoundError(f"The official specs were not found at {', '.join(map(str, candidates))}: "
-                            "shared/specs must lie beside the project (as CI lays it out).")
+                            f"shared/specs must lie beside the project (as CI lays it out), or set {SPECS_ENV}.")
 
 
 # --- loading ---------------------------------------------------------------------------------------------------
@@ -234,13 +248,19 @@ KNOWN_SPEC_DEFECTS = {
     "examples compare with strings, numbers and lists",
     ("count", "is not of type 'string'"): "record.json types the record count as a string; Zoho's Record Count "
     "samples and its v8 SDKs' CountWrapper (a Long) read a number, which the emulator sends",
+    **{("field_selection", f"'{key}' is a required property"): "notifications.json's Criteria requires all of "
+       "comparator, field, value, group_operator and group at every level of a field_selection, while a field "
+       "selection is a group of fields (the echo returns the condition as given, each field with its id)"
+       for key in ("comparator", "value", "group_operator", "group", "field")},
 }
 
 
 def _defect_key(where: str, message: str):
-    field = where.rsplit("/", 1)[-1]
+    """The entry of KNOWN_SPEC_DEFECTS that explains an error: its name is the errant property, or (for a
+    schema required at every level of a tree, such as a field selection) a property the error lies below."""
+    parts = where.split("/")
     for (name, fragment) in KNOWN_SPEC_DEFECTS:
-        if field == name and fragment in message:
+        if fragment in message and (parts[-1] == name or (name in parts[:-1] and "required property" in fragment)):
             return (name, fragment)
     return None
 
@@ -297,6 +317,97 @@ def validate_log(path: Path) -> Report:
     for index, text in enumerate(path.read_text(encoding="utf-8").splitlines()):
         if text.strip():
             validate_line(index, json.loads(text), report)
+    return report
+
+
+# --- a whole test run's log: one exchange per endpoint, status and shape ----------------------------------------
+
+_ID_SEGMENT = re.compile(r"^(?:\d{6,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+_SKELETON = str.maketrans({**{c: "9" for c in "0123456789"},
+                           **{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+                           **{c: "a" for c in "abcdefghijklmnopqrstuvwxyz"}})
+
+
+def _string_shape(value: str) -> str:
+    """A one-case token (an enum value such as AUTHORISED, SUCCESS or error) stands for itself, free text (with
+    a space) for "text", any other string for its skeleton (digits 9, letters A/a, runs collapsed, at most 24
+    characters), so dates and ids of one form share a shape while a timestamp without an offset does not share
+    one with a timestamp with one."""
+    if _TOKEN.match(value) and (value.isupper() or value.islower()):
+        return value
+    if _UUID.match(value):  # a skeleton would tell the hex letters from the digits
+        return "uuid"
+    if " " in value.strip():  # free text (names, descriptions, messages): one shape whatever its words
+        return "text"
+    return re.sub(r"(.)\1+", r"\1", value.translate(_SKELETON))[:24]
+
+
+def shape(value):
+    """The structure of a JSON value: keys, types, enum-like tokens and string skeletons; a list is the set of
+    its elements' shapes, so a page of 200 records of one shape has the shape of one."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, shape(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return ("[]",) + tuple(sorted(set(map(shape, value)), key=repr))
+    if isinstance(value, str):
+        return _string_shape(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    return type(value).__name__
+
+
+def exchange_key(line: dict):
+    """What makes two exchanges the same case for the specs: provider, method, path (ids as {id}), status,
+    media type and the shape of the response body (the validator reads only the response)."""
+    path = urlsplit(line["url"]).path
+    path = "/".join("{id}" if _ID_SEGMENT.match(part) else part for part in path.split("/"))
+    content_type = (line.get("response_headers") or {}).get("Content-Type", "").split(";")[0].strip().lower()
+    body = line.get("response_body") or ""
+    try:
+        body_shape = shape(json.loads(body)) if body[:1] in "[{" else _string_shape(body[:200])
+    except ValueError:
+        body_shape = _string_shape(body[:200])
+    return (line["provider"], line["method"], path, int(line["status"]), content_type, body_shape)
+
+
+@dataclasses.dataclass
+class RunReport(Report):
+    exchanges: int = 0  # lines in the log
+    distinct: int = 0  # exchanges validated after de-duplication
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        head = (f"{self.exchanges} exchanges in the log, {self.distinct} distinct by endpoint, status and shape "
+                f"(validated in {self.seconds:.1f} s; the counts below are of distinct exchanges): ")
+        return head + super().describe()
+
+
+def validate_run_log(path: Path) -> RunReport:
+    """Validate a whole test run's log, one exchange per `exchange_key` (the first met; a finding's count is
+    the number of exchanges of its key)."""
+    import time
+
+    started = time.monotonic()
+    report, seen = RunReport(), {}
+    with open(path, encoding="utf-8") as handle:
+        for index, text in enumerate(handle):
+            if not text.strip():
+                continue
+            report.exchanges += 1
+            try:
+                line = json.loads(text)
+            except ValueError:  # a line cut short (a process killed mid-write): reported, never skipped silently
+                report.errors.append(Finding(index, "?", text[:120], 0, "not a JSON line"))
+                continue
+            key = exchange_key(line)
+            if key in seen:
+                continue
+            seen[key] = index
+            validate_line(index, line, report)
+    report.distinct = len(seen)
+    report.seconds = time.monotonic() - started
     return report
 
 

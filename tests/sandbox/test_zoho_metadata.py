@@ -14,6 +14,9 @@ def crm(sandbox):
 def test_fields_describe_types_picklists_lookups_subforms_and_custom_fields(crm):
     missing = crm.get("settings/fields")
     assert missing.status_code == 400 and missing.json()["code"] == "REQUIRED_PARAM_MISSING"
+    unknown = crm.get("settings/fields", params={"module": "Leads"})  # fields.json's InvalidParamError
+    assert unknown.status_code == 400 and unknown.json()["code"] == "INVALID_MODULE"
+    assert unknown.json()["details"] == {"api_name": "module"}
     fields = {field["api_name"]: field for field in crm.get("settings/fields", params={"module": "Invoices"})
               .json()["fields"]}
     assert fields["Status"]["data_type"] == "picklist"

@@ -122,7 +122,19 @@ def test_a_field_selection_condition_notifies_only_updates_of_the_listed_fields(
         "field_selection": {"group_operator": "or", "group": [{"field": {"api_name": "Phone"}},
                                                               {"field": {"api_name": "Account_Name"}}]}}]
     enabled = _enable(crm, receiver, notification_condition=condition)
-    assert enabled.json()["watch"][0]["details"]["events"][0]["notification_condition"] == condition
+    fields = {f["api_name"]: f["id"] for f in crm.get("settings/fields", params={"module": "Accounts"}).json()[
+        "fields"]}
+    modules = {m["api_name"]: m["id"] for m in crm.get("settings/modules").json()["modules"]}
+    # The echo names the module and each field by API name and id (notifications.json's Module and Criteria).
+    assert enabled.json()["watch"][0]["details"]["events"][0]["notification_condition"] == [{
+        "type": "field_selection", "module": {"api_name": "Accounts", "id": modules["Accounts"]},
+        "field_selection": {"group_operator": "or", "group": [
+            {"field": {"api_name": "Phone", "id": fields["Phone"]}},
+            {"field": {"api_name": "Account_Name", "id": fields["Account_Name"]}}]}}]
+    unknown = crm.post("actions/watch", json={"watch": [{
+        "channel_id": "1000000068002", "events": ["Accounts.edit"], "notify_url": receiver.url,
+        "notification_condition": [{**condition[0], "field_selection": {"field": {"api_name": "Nope"}}}]}]})
+    assert unknown.status_code == 202 and unknown.json()["watch"][0]["code"] == "INVALID_DATA"
     record_id = crm.post("Accounts", json={"data": [{"Account_Name": "Conditional Ltd"}]}).json()["data"][0][
         "details"]["id"]
     crm.call("PUT", "Accounts", json={"data": [{"id": record_id, "Description": "not watched"}]})

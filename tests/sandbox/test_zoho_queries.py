@@ -47,11 +47,13 @@ def test_search_by_email_phone_and_word(crm):
     by_phone = crm.get("Contacts/search", params={"phone": "+49 30 1111"}).json()["data"]
     assert [row["Last_Name"] for row in by_phone] == ["Weber"]
     assert names(crm.get("Accounts/search", params={"word": "globex"})) == ["Globex SARL"]
-    missing = crm.get("Accounts/search")
-    assert missing.status_code == 400 and missing.json()["code"] == "REQUIRED_PARAM_MISSING"
+    missing = crm.get("Accounts/search")  # module_search.json's Mandatory_Param_Missing
+    assert missing.status_code == 400 and missing.json()["code"] == "EXPECTED_PARAM_MISSING"
+    assert missing.json()["details"]["param_names"] == ["criteria", "email", "phone", "word"]
     broken = crm.get("Accounts/search", params={"criteria": "(Account_Name:contains:x)"})
     assert broken.status_code == 400 and broken.json()["code"] == "INVALID_QUERY"
     assert broken.json()["details"]["operator"] == "contains"
+    assert broken.json()["message"] == "Invalid query formed" and broken.json()["details"]["api_name"] == "Account_Name"
     unbalanced = crm.get("Accounts/search", params={"criteria": "((Account_Name:equals:x)"})
     assert unbalanced.status_code == 400 and unbalanced.json()["code"] == "INVALID_QUERY"
 
@@ -102,8 +104,9 @@ def test_coql_errors(crm):
     assert column.json()["code"] == "INVALID_QUERY" and column.json()["details"]["column_name"] == "Nope"
     limit = crm.post("coql", json={"select_query": "select Account_Name from Accounts where id > 1 limit 2001"})
     assert limit.json()["code"] == "LIMIT_EXCEEDED"
-    missing = crm.post("coql", json={})
-    assert missing.status_code == 400 and missing.json()["code"] == "REQUIRED_PARAM_MISSING"
+    missing = crm.post("coql", json={})  # coql.json's 400 answers know no REQUIRED_PARAM_MISSING
+    assert missing.status_code == 400 and missing.json()["code"] == "INVALID_QUERY"
+    assert missing.json()["details"]["param_name"] == "select_query"
 
 
 def test_count_counts_live_records_and_search_matches(crm):

@@ -76,6 +76,8 @@ def test_historical_sync_of_contacts_from_zoho_makes_contact_persons_and_a_conta
     assert job.modules == ["accounts", "contacts"] and job.status == JobStatus.PLANNED
     assert (job.dry_run["accounts"]["create"], job.dry_run["contacts"]["create"]) == (1, 3), job.dry_run
     assert job.total == 4 and writes(sandbox, "xero") == 0  # the dry run writes nothing
+    page = owner_client.get(reverse("sync:historical_job", args=[job.pk])).content.decode()
+    assert 'data-testid="dry-run-contacts-create">3<' in page
 
     job = _run(job)
     assert (job.status, job.done, job.failed) == (JobStatus.DONE, 4, 0)

@@ -41,6 +41,9 @@ def test_copying_an_invoice_whose_product_has_an_unmapped_tax_says_it_waits_for_
     assert invoice_entry in entries
     assert invoice_entry.message_key == messages.WAITS_FOR_DEPENDENCY
     assert invoice_entry.message_params["reason"] == product_entry.message_key
+    # the record it waits for, linked from the invoice's detail page
+    assert invoice_entry.message_params["dependency_module"] == "products"
+    assert invoice_entry.message_params["dependency_id"] == product_entry.zoho_id
     assert "not in Xero yet" not in invoice_entry.translated_message
     assert invoice_entry.translated_message.startswith('Waits for its product "Cable kit 48"')
     assert "The Zoho tax GST has no Xero tax rate. Map it under Mapping › Taxes." in invoice_entry.translated_message

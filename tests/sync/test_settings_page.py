@@ -57,7 +57,18 @@ def test_it_shows_every_module_with_every_switch_off_until_the_admin_starts_it(o
         assert f'data-testid="module-{module}"' in body
         for switch in ("allow-sync", "cron", "zoho_to_xero_create", "zoho_to_xero_update", "zoho_to_xero_delete",
                        "xero_to_zoho_create", "xero_to_zoho_update", "xero_to_zoho_delete"):
+            if (module, switch) == ("contacts", "xero_to_zoho_delete"):  # ModuleSpec.deletes: Zoho -> Xero only
+                assert f'data-testid="{module}-{switch}" disabled>' in body
+                assert "Xero cannot delete a single contact person." in body
+                continue
             assert f'data-testid="{module}-{switch}">' in body  # unchecked
+
+
+def test_a_delete_switch_the_module_cannot_sync_is_not_saved(owner_client, xero_organisation):
+    owner_client.post(_url(xero_organisation), _post_data(**{"contacts-xero_to_zoho_delete": "on",
+                                                             "contacts-zoho_to_xero_delete": "on"}))
+    contacts = ModuleSettings.objects.get(xero_organisation=xero_organisation, module="contacts")
+    assert contacts.zoho_to_xero_delete and not contacts.xero_to_zoho_delete
 
 
 def test_update_configuration_saves_every_switch(owner_client, xero_organisation, organisation):

@@ -1,0 +1,96 @@
+"""The whole-run traffic check (tests/traffic_check.py): the de-duplicated validation of a run's log, the log
+written to a test's own path and the run's, and a session that fails on a schema error."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sandbox import traffic
+
+from .spec_conformance import exchange_key, validate_run_log
+
+ROOT = Path(__file__).resolve().parents[2]
+SEARCH = "http://127.0.0.1:9/zoho/eu/api/crm/v8/Accounts/search"
+
+
+def _line(url, status, body, method="GET", provider="zoho"):
+    return {"provider": provider, "method": method, "url": url, "request_headers": {}, "request_body": "",
+            "status": status, "response_headers": {"Content-Type": "application/json;charset=UTF-8"},
+            "response_body": json.dumps(body)}
+
+
+def _missing(names):
+    return {"code": "EXPECTED_PARAM_MISSING", "details": {"param_names": names},
+            "message": "One of the expected parameter is missing", "status": "error"}
+
+
+WRONG = {"code": "REQUIRED_PARAM_MISSING", "details": {"param_name": "criteria"},
+         "message": "One of the expected parameter is missing", "status": "error"}
+
+
+def test_a_run_log_is_validated_once_per_endpoint_status_and_shape_and_reports_what_is_wrong(tmp_path):
+    lines = [
+        _line(SEARCH, 400, _missing(["Criteria_One"])),
+        _line(SEARCH + "?word=", 400, _missing(["Word_Two", "Phone_Three"])),  # the same shape: not validated
+        _line(SEARCH + "?x=1", 400, WRONG),  # another shape: a schema error
+        _line("http://127.0.0.1:9/xero/identity/connect/token", 200, {"access_token": "***"}, "POST", "xero"),
+    ]
+    log = tmp_path / "run.jsonl"
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines) + '{"provider": "zoho", "meth\n')
+
+    report = validate_run_log(log)
+
+    assert (report.exchanges, report.distinct, report.validated) == (5, 3, 1), report.describe()
+    assert [(f.index, f.status) for f in report.errors] == [(2, 400), (4, 0)], report.describe()
+    assert "REQUIRED_PARAM_MISSING" in report.errors[0].detail and report.errors[1].detail == "not a JSON line"
+    assert [f.index for f in report.undescribed] == [3] and "OAuth 2.0" in report.undescribed[0].detail
+    assert "5 exchanges in the log, 3 distinct" in report.describe()
+
+
+def test_the_shape_keeps_enum_like_values_and_ids_apart_but_not_free_text():
+    def key(url, body):
+        return exchange_key(_line(url, 200, body))
+
+    records = "http://h/zoho/eu/api/crm/v8/Accounts/"
+    assert key(records + "4876876000000000039", {"data": [{"Account_Name": "Acme Pty", "code": "SUCCESS"}]}) == \
+        key(records + "4876876000000000041", {"data": [{"Account_Name": "Bolt Ltd", "code": "SUCCESS"}] * 3})
+    assert key(records + "1", {"code": "SUCCESS"}) != key(records + "1", {"code": "INVALID_DATA"})
+    assert key(records + "1", {"t": "2026-12-03T15:00:00+01:00"}) != key(records + "1", {"t": "2026-12-03T15:00:00"})
+    assert key(records + "1", {"a": None}) != key(records + "1", {"a": "Disabled"})
+
+
+def test_a_test_with_a_log_of_its_own_still_feeds_the_run_log(settings, monkeypatch, tmp_path):
+    own, run = tmp_path / "own.jsonl", tmp_path / "run.jsonl"
+    monkeypatch.setenv("SANDBOX_TRAFFIC_LOG", str(run))
+    settings.SANDBOX_TRAFFIC_LOG = str(own)
+    assert traffic.log_paths() == [str(own), str(run)]
+    settings.SANDBOX_TRAFFIC_LOG = str(run)
+    assert traffic.log_paths() == [str(run)]
+
+
+def _session(tmp_path, body) -> subprocess.CompletedProcess:
+    """A pytest session with --traffic-check whose one test appends one Zoho search answer to the run's log."""
+    module = tmp_path / "test_one_exchange.py"
+    module.write_text(
+        "import json, os\n\n"
+        "def test_one_exchange():\n"
+        f"    line = {_line(SEARCH, 400, body)!r}\n"
+        "    with open(os.environ['SANDBOX_TRAFFIC_LOG'], 'a') as handle:\n"
+        "        handle.write(json.dumps(line) + '\\n')\n")
+    env = {key: value for key, value in os.environ.items() if key not in ("SANDBOX_TRAFFIC_LOG", "PYTEST_ADDOPTS")}
+    env["SANDBOX_TRAFFIC_LOG"] = str(tmp_path / "session.jsonl")
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "tests.traffic_check", "--traffic-check", "-q",
+                           "-p", "no:cacheprovider", "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"),
+                           str(module)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_a_session_whose_traffic_has_a_schema_error_fails_with_the_report(tmp_path):
+    failed = _session(tmp_path, WRONG)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "1 passed" in failed.stdout and "sandbox traffic against the official specs" in failed.stdout
+    assert "1 schema errors" in failed.stdout and "REQUIRED_PARAM_MISSING" in failed.stdout, failed.stdout
+    passed = _session(tmp_path, _missing(["criteria"]))
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "1 exchanges validated, 0 schema errors" in passed.stdout, passed.stdout
