@@ -4,8 +4,14 @@ Reads use the largest page sizes the clients allow; writes go in batches (Xero 5
 summarizeErrors=false and a deterministic Idempotency-Key, so a replayed batch creates nothing new; Zoho 100 a
 call with "trigger": []). Each write returns one WriteResult per element, in order.
 
-Line items: Xero's paged invoice reads carry them. Zoho returns an invoice's Invoiced_Items only from GET by id
-(zoho.md §2, §8; COQL does not select subforms), so Zoho invoices are read one call per invoice.
+Line items: Xero's paged invoice reads carry them. Zoho invoices are read without their Invoiced_Items (lists and
+COQL do not return subforms); `sync.zoho_lines` then reads the lines in bulk (COQL on the subform module) and
+falls back to GET by id per invoice where the bulk path is refused or its rows fail a check.
+
+No read after write: Zoho answers a write with the record's id and Modified_Time (`details`); the engine keeps
+what it sent merged with what it read before (executor `_after`) instead of reading the record back. Invoices are
+the exception the fingerprint needs: Zoho fills in what a line leaves out (the product's taxes and price), so the
+written invoices are read back, in bulk (100 headers a call, their lines by COQL).
 """
 
 from datetime import UTC
@@ -15,6 +21,7 @@ from connections.exceptions import PermanentError
 from .engine.executor import WriteResult
 from .engine.fingerprint import parse_time
 from .engine.modules import spec
+from .zoho_lines import LineReader
 
 WHERE_CHUNK = 15  # lookups per Xero `where` query (the URL stays short)
 SMALL_LOOKUP = 20  # up to this many lookups use `where` queries; more read the whole module once per gateway
@@ -221,6 +228,11 @@ class XeroGateway:
         return results
 
 
+# Modules whose written records Zoho completes with values the link's fingerprint covers (an invoice line's default
+# Line_Tax and List_Price): read back after a write, in bulk. The others are fingerprinted from what was sent.
+REREAD_AFTER_WRITE = {"invoices"}
+
+
 class ZohoGateway:
     side = "zoho"
 
@@ -230,6 +242,7 @@ class ZohoGateway:
         self.client = client
         self.fields = fields
         self.subforms = subforms or {}
+        self.lines = LineReader(client)
 
     def probe(self) -> None:
         """One cheap call that succeeds whenever Zoho CRM answers (raises the client's errors otherwise)."""
@@ -238,32 +251,44 @@ class ZohoGateway:
     def _fields(self, module: str) -> list[str]:
         return self.fields[module][:50]
 
-    def _with_lines(self, module: str, rows: list[dict]) -> list[dict]:
+    def header_fields(self, module: str) -> list[str]:
+        """The fields of a list or ids read: without subforms; invoices with the totals the line check needs."""
+        subforms = self.subforms.get(module, set()) | {"Invoiced_Items"}
+        fields = [f for f in self.fields[module] if f not in subforms]
+        if module == "invoices":
+            fields = [f for f in fields if f not in ("Sub_Total", "Tax")][:48] + ["Sub_Total", "Tax"]
+        return fields[:50]
+
+    def seen(self, module: str, rows: list[dict]) -> None:
+        """Records read elsewhere (a historical dry run's list): products give invoice lines their names."""
+        if module == "products":
+            self.lines.remember_products(rows)
+
+    def with_lines(self, module: str, rows: list[dict]) -> list[dict]:
+        """Rows of a list or ids read, invoices completed with their line items (sync.zoho_lines)."""
         if module != "invoices":
+            if module == "products":
+                self.lines.remember_products(rows)
             return rows
-        full = []
-        for row in rows:
-            record = self.client.get_record("Invoices", str(row["id"]))
-            if record is not None:
-                full.append(record)
-        return full
+        return self.lines.complete(rows)
 
     def fetch(self, module: str, ids) -> dict[str, dict]:
         ids = [str(i) for i in ids if i]
         if not ids:
             return {}
         zoho_module = spec(module).zoho_module
-        if module == "invoices":
-            rows = [r for r in (self.client.get_record(zoho_module, i) for i in ids) if r is not None]
-        else:
-            rows = self.client.get_records_by_ids(zoho_module, ids, fields=self._fields(module))
+        fields = self.header_fields(module) if module == "invoices" else self._fields(module)
+        rows = self.with_lines(module, self.client.get_records_by_ids(zoho_module, ids, fields=fields))
         return {str(row["id"]): row for row in rows if row.get("id")}
 
-    def read(self, module: str, ids=None, since=None) -> list[dict]:
+    def read(self, module: str, ids=None, since=None, keep=None) -> list[dict]:
+        """By ids, or everything changed since `since`; `keep(row)`: which listed rows to return (before their
+        line items are read)."""
         if ids is not None:
             return list(self.fetch(module, ids).values())
-        rows = list(self.client.iter_records(spec(module).zoho_module, self._fields(module), modified_since=since))
-        return self._with_lines(module, rows)
+        fields = self.header_fields(module) if module == "invoices" else self._fields(module)
+        rows = list(self.client.iter_records(spec(module).zoho_module, fields, modified_since=since))
+        return self.with_lines(module, [row for row in rows if keep is None or keep(row)])
 
     def deleted(self, module: str, since=None) -> dict[str, str]:
         """{id: deleted_time} of the module's records deleted (since `since`)."""
@@ -321,18 +346,6 @@ class ZohoGateway:
             for result in results
         ]
 
-    def _reread(self, module, results: list[WriteResult]) -> list[WriteResult]:
-        """Zoho answers a write with the id and time only: read the written records back (one call per 100;
-        invoices one by one, for their line items), so the link's fingerprint is exactly what Zoho holds."""
-        ids = [result.target_id for result in results if result.ok and result.target_id]
-        records = self.fetch(module, ids) if ids else {}
-        for result in results:
-            if result.ok:
-                result.record = records.get(result.target_id)
-                if result.record and result.record.get("Modified_Time"):
-                    result.modified = str(result.record["Modified_Time"])
-        return results
-
     def create(self, module, items):
         # Upsert on the field carrying the Xero id: a retry after a lost response updates, never duplicates.
         module_spec = spec(module)
@@ -341,6 +354,18 @@ class ZohoGateway:
             module_spec.zoho_module, records, duplicate_check_fields=[module_spec.zoho_xero_id_field]
         )
         return self._reread(module, self._results(results))
+
+    def _reread(self, module, results: list[WriteResult]) -> list[WriteResult]:
+        if module not in REREAD_AFTER_WRITE:
+            return results
+        ids = [result.target_id for result in results if result.ok and result.target_id]
+        records = self.fetch(module, ids) if ids else {}
+        for result in results:
+            if result.ok:
+                result.record = records.get(result.target_id)
+                if result.record and result.record.get("Modified_Time"):
+                    result.modified = str(result.record["Modified_Time"])
+        return results
 
     def update(self, module, items):
         records = [{**_clean(payload), "id": target_id} for _source_id, target_id, payload in items]

@@ -57,33 +57,33 @@ def router(context, module: str, sources: list[dict]) -> Callable[[dict], bool] 
     """The `Policy.route` of one batch: whether this organisation takes each new Zoho record. None: all."""
     xero_organisation = context.xero_organisation
     rule = rule_of(xero_organisation)
-    if rule.mode == RoutingMode.ALL or not spec(module).routed:
+    module_spec = spec(module)
+    if rule.mode == RoutingMode.ALL or not module_spec.routed:
         return None  # contact persons follow their account (they need its Xero contact)
     if rule.mode == RoutingMode.NONE:
         return lambda record: False
     ids = [str(record.get("id")) for record in sources]
     foreign = owned_elsewhere(xero_organisation, module, ids)
-    if module == "accounts" and rule.mode == RoutingMode.FIELD:
+    if module_spec.routed_by_field and rule.mode == RoutingMode.FIELD:
         return lambda record: field_matches(record, rule.zoho_field, rule.value)
-    if module != "invoices":
+    if not module_spec.routed_with_parent:
         return lambda record: str(record.get("id")) not in foreign
-    accounts = context.links("accounts")
+    parents, lookup = context.links(module_spec.zoho_parent), module_spec.zoho_parent_field  # invoices: accounts
 
-    def linked_here(account_id: str) -> bool:
-        link = accounts.get(ZOHO, account_id)
+    def linked_here(parent_id: str) -> bool:
+        link = parents.get(ZOHO, parent_id)
         return link is not None and link.state == LinkState.LINKED
 
     if rule.mode == RoutingMode.FIELD:
-        return lambda record: str(record.get("id")) not in foreign and linked_here(
-            _lookup_id(record.get("Account_Name")))
-    account_ids = {_lookup_id(record.get("Account_Name")) for record in sources}
-    foreign_accounts = owned_elsewhere(xero_organisation, "accounts", account_ids)
+        return lambda record: str(record.get("id")) not in foreign and linked_here(_lookup_id(record.get(lookup)))
+    parent_ids = {_lookup_id(record.get(lookup)) for record in sources}
+    foreign_parents = owned_elsewhere(xero_organisation, module_spec.zoho_parent, parent_ids)
 
     def takes(record: dict) -> bool:
-        account_id = _lookup_id(record.get("Account_Name"))
+        parent_id = _lookup_id(record.get(lookup))
         if str(record.get("id")) in foreign:
             return False
-        return linked_here(account_id) or account_id not in foreign_accounts
+        return linked_here(parent_id) or parent_id not in foreign_parents
 
     return takes
 

@@ -169,10 +169,12 @@ def _renew(run: SyncRun, owner: str) -> bool:
     )
 
 
-def process_run(run_id, *, owner: str | None = None, context: SyncContext | None = None) -> SyncRun | None:
+def process_run(run_id, *, owner: str | None = None, context: SyncContext | None = None,
+                known: dict | None = None) -> SyncRun | None:
     """Process a run to the end (or return None when another worker holds it). `context`: one the caller keeps
     across several runs of the same Xero organisation and trigger (a historical job's chunks), so reference data,
-    links and the target's records read for matching are read once, not once per run."""
+    links and the target's records read for matching are read once, not once per run. `known`: {id: record} of
+    requested ids the caller has read already (a historical job's snapshots), so collect reads only the rest."""
     owner = owner or uuid.uuid4().hex
     if not claim(run_id, owner):
         return None
@@ -180,7 +182,7 @@ def process_run(run_id, *, owner: str | None = None, context: SyncContext | None
     if context is None:
         context = SyncContext(run.xero_organisation, trigger=run.trigger, resync_of=run.resync_of)
     if not run.collected:
-        collect(run, context)
+        collect(run, context, known=known)
     while True:
         items = list(run.items.filter(state=ItemState.PENDING).order_by("id")[: CHUNK[run.direction]])
         if not items:
@@ -197,8 +199,9 @@ def process_run(run_id, *, owner: str | None = None, context: SyncContext | None
     return run
 
 
-def collect(run: SyncRun, context: SyncContext) -> None:
-    """Read the source records (snapshots) and deletions into items, once."""
+def collect(run: SyncRun, context: SyncContext, known: dict | None = None) -> None:
+    """Read the source records (snapshots) and deletions into items, once; requested ids in `known` are taken
+    from there instead of being read."""
     source_side, _target_side = sides(run.direction)
     gateway = context.gateway(source_side)
     module_spec = spec(run.module)
@@ -210,9 +213,11 @@ def collect(run: SyncRun, context: SyncContext) -> None:
         ids = [str(i) for i in dict.fromkeys(str(i) for i in ids)]
         malformed = [i for i in ids if not retries.well_formed(source_side, i)]
         unreadable.update({i: (RunProblem.REFUSED, retries.MALFORMED) for i in malformed})
-        wanted = [i for i in ids if i not in unreadable]
+        known = {str(i): record for i, record in (known or {}).items() if record}
+        wanted = [i for i in ids if i not in unreadable and i not in known]
         records, failures = retries.read_isolating(lambda chunk: gateway.read(run.module, ids=chunk), wanted,
                                                    probe=getattr(gateway, "probe", None), isolate=run.attempts > 0)
+        records = [*(known[i] for i in ids if i in known and i not in unreadable), *records]
         unreadable.update({i: retries.problem_of(error) for i, error in failures.items()})
         ids = [i for i in ids if i not in unreadable]
         returned = {module_spec.record_id(source_side, record) for record in records}

@@ -145,6 +145,14 @@ class HistoricalJob(TenantOwned):
     problem_provider = models.CharField(max_length=8, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     retry_at = models.DateTimeField(null=True, blank=True)
+    # Zoho's answer when it refused the bulk read of invoice line items: the job reads invoices by id instead
+    # (sync.zoho_lines); empty while the bulk path works.
+    line_fallback = models.TextField(blank=True, default="")
+    # {module: the newest modification time of the source records the dry run read}: on start and resume, only
+    # records changed since are read again (their items' snapshots replaced); `snapshots_checked` is cleared
+    # by start and resume and set once that check is done.
+    snapshot_marks = models.JSONField(default=dict, blank=True)
+    snapshots_checked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -187,6 +195,8 @@ class HistoricalItem(models.Model):
     source_id = models.CharField(max_length=64)
     planned = models.CharField(max_length=16, blank=True, default="")
     state = models.CharField(max_length=16, choices=HistoricalItemState.choices, default=HistoricalItemState.PENDING)
+    # The source record as the dry run read it (what the job writes from); None: read it by id when its chunk runs.
+    snapshot = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -84,7 +84,9 @@ def _expression(parser) -> Condition:
         terms.append(_conjunction(parser))
     if len(terms) == 1:
         return terms[0]
-    return Condition(lambda record, line: any(term.test(record, line) for term in terms))
+    pinned = [term.parents for term in terms]
+    parents = set.union(*pinned) if all(p is not None for p in pinned) else None  # only those invoices are read
+    return Condition(lambda record, line: any(term.test(record, line) for term in terms), parents)
 
 
 def _conjunction(parser) -> Condition:

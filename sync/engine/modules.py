@@ -43,7 +43,8 @@ class ModuleSpec:
     xero_collection: str = ""  # the Xero collection the module's Xero records are read from (Contacts, Items, …)
     nested_in: str | None = None  # on the Xero side the records live inside this module's records (persons in a
     # contact): planned and written by the nested-module engine, one write per parent record
-    zoho_parent_field: str | None = None  # the Zoho lookup to the parent record (a contact's Account_Name)
+    zoho_parent_field: str | None = None  # the Zoho lookup to the parent record (a contact's or invoice's account)
+    zoho_parent: str | None = None  # the module that lookup points to
     shares_xero_records_with: str | None = None  # a module whose links claim some of this module's Xero records
     # (accounts: the Xero contact of a Zoho contact without an account is that contact's, not an account)
     xero_deletes_by_absence: bool = False  # Xero deletes the record outright (items): a full read that no longer
@@ -53,6 +54,8 @@ class ModuleSpec:
     # Xero side (the first present)
     zoho_date_fields: tuple[str, ...] = ("Created_Time",)  # … and on the Zoho side
     routed: bool = True  # Zoho -> Xero creates follow the organisation's routing rule (not: they follow a parent)
+    routed_by_field: bool = False  # a field rule reads this module's records (the rule's field is an account field)
+    routed_with_parent: bool = False  # under a rule, a new record goes where its parent (`zoho_parent`) goes
     zoho_match_fields: tuple[str, ...] = ()  # the Zoho fields matching compares (the Xero id field first)
     zoho_id_merge_field: str = ""  # Zoho's merge field of the record id (Copy to Xero buttons: ${Accounts.Account Id})
 
@@ -86,7 +89,7 @@ CONTACTS = "contacts"  # the key of the nested module of contact persons (sync.e
 MODULES = {
     "accounts": ModuleSpec(
         "accounts", "Accounts", "Account_Name", "Xero_Contact_ID", "ContactID", "Name", xero_collection="Contacts",
-        shares_xero_records_with=CONTACTS,
+        shares_xero_records_with=CONTACTS, routed_by_field=True,
         zoho_match_fields=("Xero_Contact_ID", "Account_Name", "Account_Number", "Email"),
         zoho_id_merge_field="Account Id",
     ),
@@ -95,7 +98,7 @@ MODULES = {
     # on Email (the system duplicate key), so a retried create never duplicates.
     CONTACTS: ModuleSpec(
         CONTACTS, "Contacts", "Full_Name", "Email", "ContactID", "Name", depends_on=("accounts",),
-        xero_collection="Contacts", nested_in="accounts", zoho_parent_field="Account_Name",
+        xero_collection="Contacts", nested_in="accounts", zoho_parent_field="Account_Name", zoho_parent="accounts",
         deletes=(ZOHO_TO_XERO,), routed=False, zoho_match_fields=("Email",), zoho_id_merge_field="Contact Id",
     ),
     "products": ModuleSpec(
@@ -106,6 +109,7 @@ MODULES = {
     "invoices": ModuleSpec(
         "invoices", "Invoices", "Subject", "Xero_Invoice_ID", "InvoiceID", "InvoiceNumber",
         depends_on=("accounts", "products"), line_subform="Invoiced_Items", xero_collection="Invoices",
+        zoho_parent_field="Account_Name", zoho_parent="accounts", routed_with_parent=True,
         xero_date_fields=("DateString", "Date"), zoho_match_fields=("Xero_Invoice_ID", "Invoice_Number", "Subject"),
         zoho_id_merge_field="Invoice Id",
     ),

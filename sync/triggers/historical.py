@@ -5,8 +5,12 @@
    already linked are counted as "already synced" unless Re-sync all is on, the rest are planned by the engine's
    planner against the target's current state (nothing is written) and stored as items: one row per record, so
    10,000 records cost 10,000 small rows, never 10,000 records in memory.
-3. `work(job)` processes pending items in chunks, each chunk one checkpointed engine run (sync.runs) on its ids,
-   then marks the chunk's items done or failed. A slice ends after SLICE_SECONDS so the task can re-queue itself
+   From Zoho, each item keeps the record as the dry run read it (invoices with their line items, read in bulk:
+   sync.zoho_lines), and the job writes from that snapshot: each source record is read once per job. The
+   newest modification time read is kept per module; when the job starts or resumes, one If-Modified-Since
+   list (and one list of deletions) per module reads only what changed since, and replaces those snapshots.
+3. `work(job)` processes pending items in chunks, each chunk one checkpointed engine run (sync.runs) on its ids
+   (from the items' snapshots; an item without one is read by id), then marks the chunk's items done or failed. A slice ends after SLICE_SECONDS so the task can re-queue itself
    and other organisations' jobs get the worker in between; a crash leaves a lease that expires and Beat resumes.
 """
 
@@ -20,7 +24,9 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from audit import services as audit_services
 from audit.models import Action, AuditEntry, Trigger
 from audit.models import Module as AuditModule
 from audit.models import Status as AuditStatus
@@ -114,13 +120,61 @@ def in_range(job: HistoricalJob, module: str, side: str, record: dict) -> bool:
     return (job.date_from is None or day >= job.date_from) and (job.date_to is None or day <= job.date_to)
 
 
+LINE_FALLBACK = gettext_noop(
+    "Zoho CRM refused the bulk read of invoice line items (%(reason)s): this job reads each invoice by id "
+    "instead (fallback), one API call per invoice.")
+
+
+def job_context(job: HistoricalJob) -> SyncContext:
+    """The context of a dry run or a slice: a job whose Zoho refused the bulk line-item read goes on without."""
+    context = SyncContext(job.xero_organisation, trigger="historical")
+    _bulk_lines(job, context)
+    return context
+
+
+def _bulk_lines(job: HistoricalJob, context: SyncContext) -> None:
+    if job.line_fallback:
+        try:
+            context.zoho.lines.enabled = False
+        except LookupError:  # Zoho is not connected: the job fails on its first read, as before
+            pass
+
+
+def note_line_fallback(job: HistoricalJob, context: SyncContext) -> None:
+    """Once per job: when Zoho refused the bulk line-item read, say so on the job and in the audit log."""
+    gateway = getattr(context, "_zoho", None)
+    reason = gateway.lines.fallback_reason if gateway is not None else ""
+    if not reason:
+        return
+    with transaction.atomic():
+        if not HistoricalJob.objects.filter(pk=job.pk, line_fallback="").update(line_fallback=reason):
+            return
+        audit_services.record(
+            organisation=job.xero_organisation.organisation, module="invoices", action=Action.SKIP,
+            status=AuditStatus.SKIPPED, trigger=Trigger.SYSTEM, direction=job.direction,
+            xero_tenant_id=job.xero_organisation.tenant_id, xero_tenant_name=job.xero_organisation.tenant_name,
+            message_key=LINE_FALLBACK, message_params={"reason": reason}, provider_error=reason)
+    job.line_fallback = reason
+    logger.warning("Historical job %s reads Zoho invoices by id: %s", job.pk, reason)
+
+
+def _list_fields(context: SyncContext, module: str) -> tuple[list[str], bool]:
+    """The fields of the dry run's Zoho list, and whether they hold everything a read by id would (so the
+    listed record can be the job's snapshot)."""
+    module_spec = spec(module)
+    read = context.zoho.header_fields(module) if module_spec.line_subform else context.zoho_fields(module)[:50]
+    keep = [*module_spec.zoho_date_fields, "Modified_Time"] + (["Sub_Total", "Tax"] if module_spec.line_subform else [])
+    keep = list(dict.fromkeys(keep))
+    fields = [f for f in read if f not in keep][: 50 - len(keep)] + keep
+    return fields, set(read) <= set(fields)
+
+
 def _source_records(context: SyncContext, job: HistoricalJob, module: str):
     """The source side's records of a module, streamed (one provider page at a time)."""
     source_side, _ = sides(job.direction)
     module_spec = spec(module)
     if source_side == ZOHO:
-        dates = list(module_spec.zoho_date_fields)
-        fields = [f for f in context.zoho_fields(module) if f not in dates][:50 - len(dates)] + dates
+        fields, _complete = _list_fields(context, module)
         yield from context.zoho.client.iter_records(module_spec.zoho_module, fields)
     elif module_spec.xero_collection == "Contacts":  # contacts: the Xero contacts holding the persons
         yield from context.xero.client.iter_contacts()
@@ -222,7 +276,28 @@ def plan(job_id, *, context: SyncContext | None = None, owner: str | None = None
 
 def _plan(job_id, context, owner) -> HistoricalJob | None:
     job = HistoricalJob.objects.select_related("xero_organisation__organisation").get(pk=job_id)
-    context = context or SyncContext(job.xero_organisation, trigger="historical")
+    if context is None:
+        context = job_context(job)
+    else:
+        _bulk_lines(job, context)
+    try:
+        return _plan_modules(job, context, owner)
+    finally:
+        note_line_fallback(job, context)
+
+
+def _newest(mark: str, module: str, side: str, records) -> str:
+    """The newest modification time among `records` and `mark` (as the provider wrote it)."""
+    newest, newest_time = mark, parse_time(mark) if mark else None
+    for record in records:
+        value = spec(module).modified(side, record)
+        moment = parse_time(value) if value else None
+        if moment is not None and (newest_time is None or moment > newest_time):
+            newest, newest_time = value, moment
+    return newest
+
+
+def _plan_modules(job: HistoricalJob, context: SyncContext, owner: str) -> HistoricalJob | None:
     source_side, _ = sides(job.direction)
     for module in job.modules:
         if module in job.planned_modules:
@@ -232,10 +307,16 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
         links = context.links(module)
         shared = spec(module).shares_xero_records_with  # Xero contacts of Zoho contacts are not accounts (as runs)
         claimed = context.links(shared) if shared and source_side != ZOHO else None
+        # From Zoho the listed records are the job's snapshots (when the list reads every field a read by id would)
+        snapshots = source_side == ZOHO and _list_fields(context, module)[1]
+        mark = ""
         for page in _pages(_source_records(context, job, module)):
             if not HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING, lease_owner=owner).update(
                     lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS), **NO_PROBLEM):
                 return HistoricalJob.objects.get(pk=job.pk)  # cancelled, or taken over after a stall
+            mark = _newest(mark, module, source_side, page)
+            if source_side == ZOHO:
+                context.zoho.seen(module, page)  # (the names of invoice lines' products)
             wanted = []
             for record in page:
                 record_id = spec(module).record_id(source_side, record)
@@ -253,8 +334,9 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
                 wanted.append(record)
             if not wanted:
                 continue
-            if source_side == ZOHO and spec(module).line_subform:  # line items only come with GET by id
-                wanted = list(context.zoho.fetch(module, [r["id"] for r in wanted]).values())
+            if source_side == ZOHO and spec(module).line_subform:  # the line items, in bulk (GET by id as fallback)
+                wanted = context.zoho.with_lines(module, wanted)
+            by_id = {spec(module).record_id(source_side, r): r for r in wanted} if snapshots else {}
             items = []
             for operation in _dry_batch(context, module, job.direction, wanted):
                 if operation.status == FAILED:  # the field by its label, as the job's audit entry will show it
@@ -263,7 +345,7 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
                 _count(counts, outcome, reason, operation.params)
                 if operation.status != SKIPPED:  # nothing to do for what the planner skips (unchanged, switched off)
                     items.append(HistoricalItem(job=job, module=module, source_id=operation.item_id,
-                                                planned=outcome))
+                                                planned=outcome, snapshot=by_id.get(operation.item_id)))
                 if outcome in ("create", "update") or operation.action == MATCH:
                     _pretend_link(links, job.direction, operation)
             HistoricalItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=500)
@@ -272,7 +354,9 @@ def _plan(job_id, context, owner) -> HistoricalJob | None:
             locked.dry_run = {**locked.dry_run, module: counts}
             locked.planned_modules = [*locked.planned_modules, module]
             locked.total = HistoricalItem.objects.filter(job=job).count()
-            locked.save(update_fields=["dry_run", "planned_modules", "total"])
+            if mark:
+                locked.snapshot_marks = {**locked.snapshot_marks, module: mark}
+            locked.save(update_fields=["dry_run", "planned_modules", "total", "snapshot_marks"])
         job.planned_modules = locked.planned_modules
     HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING).update(status=JobStatus.PLANNED)
     return HistoricalJob.objects.get(pk=job.pk)
@@ -316,7 +400,7 @@ def _count(counts: dict, outcome: str, reason: str, params: dict | None = None) 
 
 
 def start(job: HistoricalJob) -> bool:
-    return _move(job, [JobStatus.PLANNED], JobStatus.RUNNING, started_at=timezone.now())
+    return _move(job, [JobStatus.PLANNED], JobStatus.RUNNING, started_at=timezone.now(), snapshots_checked=False)
 
 
 def pause(job: HistoricalJob) -> bool:
@@ -328,7 +412,7 @@ def pause(job: HistoricalJob) -> bool:
 
 
 def resume(job: HistoricalJob) -> bool:
-    return _move(job, [JobStatus.PAUSED], JobStatus.RUNNING)
+    return _move(job, [JobStatus.PAUSED], JobStatus.RUNNING, snapshots_checked=False)
 
 
 def cancel(job: HistoricalJob) -> bool:
@@ -413,7 +497,47 @@ def _work(job_id, owner: str, slice_seconds: float) -> str:
     job = HistoricalJob.objects.select_related("xero_organisation__organisation", "current_run").get(pk=job_id)
     # One context for the slice: its chunk runs share reference data, links and what matching read of the target
     # (kept up to date with the job's own writes), instead of reading them again for every chunk.
-    context = SyncContext(job.xero_organisation, trigger="historical")
+    context = job_context(job)
+    try:
+        return _work_chunks(job, context, owner, started, slice_seconds)
+    finally:
+        note_line_fallback(job, context)
+
+
+def refresh_snapshots(job: HistoricalJob, context: SyncContext) -> None:
+    """On start and resume: read again only the source records changed (or deleted) since the dry run read them,
+    one If-Modified-Since list and one deleted list per module, and replace their pending items' snapshots
+    (a deleted record's item loses its snapshot and is read by id, which reports the deletion)."""
+    source_side, _ = sides(job.direction)
+    marks = dict(job.snapshot_marks)
+    for module, mark in job.snapshot_marks.items():
+        pending = HistoricalItem.objects.filter(job=job, module=module, state=HistoricalItemState.PENDING,
+                                                snapshot__isnull=False)
+        since = parse_time(mark)
+        if source_side != ZOHO or since is None or not pending.exists():
+            continue
+        gateway = context.zoho
+        read_at = dict(pending.values_list("source_id", "snapshot__Modified_Time"))
+
+        def changed_since_read(row, read_at=read_at):  # a pending record whose snapshot is older
+            return str(row.get("id")) in read_at and str(row.get("Modified_Time")) != str(read_at[str(row["id"])])
+
+        changed = {spec(module).record_id(source_side, r): r
+                   for r in gateway.read(module, since=since, keep=changed_since_read)}
+        gone = set(gateway.deleted(module, since=since)) & set(read_at)
+        touched = list(pending.filter(source_id__in=[*changed, *gone]).only("pk", "source_id"))
+        for item in touched:
+            item.snapshot = changed.get(item.source_id)
+        HistoricalItem.objects.bulk_update(touched, ["snapshot"], batch_size=500)
+        marks[module] = _newest(mark, module, source_side, changed.values())
+    HistoricalJob.objects.filter(pk=job.pk).update(snapshot_marks=marks, snapshots_checked=True)
+    job.snapshot_marks, job.snapshots_checked = marks, True
+
+
+def _work_chunks(job: HistoricalJob, context: SyncContext, owner: str, started: float,
+                 slice_seconds: float) -> str:
+    if not job.snapshots_checked:
+        refresh_snapshots(job, context)
     if job.current_run_id and job.current_run.status in (RunStatus.PENDING, RunStatus.RUNNING):
         if runs.process_run(job.current_run_id, owner=owner, context=context) is None:
             return "busy"  # another worker resumed that chunk; try again later
@@ -429,12 +553,15 @@ def _work(job_id, owner: str, slice_seconds: float) -> str:
             HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
                 status=JobStatus.DONE, finished_at=timezone.now())
             return "done"
-        ids = list(HistoricalItem.objects.filter(job=job, module=item.module, state=HistoricalItemState.PENDING)
-                   .order_by("id").values_list("source_id", flat=True)[: CHUNK[job.direction]])
+        chunk = list(HistoricalItem.objects.filter(job=job, module=item.module, state=HistoricalItemState.PENDING)
+                     .order_by("id").values_list("source_id", "snapshot")[: CHUNK[job.direction]])
+        ids = [source_id for source_id, _snapshot in chunk]
+        known = {source_id: snapshot for source_id, snapshot in chunk if snapshot}
         run = runs.create_run(job.xero_organisation, item.module, job.direction, trigger="historical", ids=ids)
         HistoricalJob.objects.filter(pk=job.pk).update(current_run=run,
                                                         lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS))
-        finished = runs.process_run(run.pk, owner=owner, context=context) or SyncRun.objects.get(pk=run.pk)
+        finished = (runs.process_run(run.pk, owner=owner, context=context, known=known)
+                    or SyncRun.objects.get(pk=run.pk))
         if finished.status in (RunStatus.PENDING, RunStatus.RUNNING):
             return "busy"
         _record_run(job, finished)
@@ -456,7 +583,8 @@ def stale_jobs() -> list:
 def calls_per_record(job: HistoricalJob, module: str) -> dict:
     """Estimated API calls per record of a module (zoho.md §8, xero.md §8): reads, lookups and writes."""
     if job.direction == ZOHO_TO_XERO:
-        return {"zoho": 1.0 if spec(module).line_subform else 1 / 100, "xero": 3 / 50}
+        invoice_reads = 1.0 if job.line_fallback else 1 / 100  # by id, or the lines in bulk
+        return {"zoho": invoice_reads if spec(module).line_subform else 1 / 100, "xero": 3 / 50}
     return {"xero": 2 / 100, "zoho": 2 / 100}
 
 

@@ -9,8 +9,14 @@ AFTER_DEPENDENCIES = gettext_noop("Will be created after its account and product
 UNCHANGED = gettext_noop("Unchanged since the last sync.")
 REFUSED = gettext_noop("Refused.")
 
-COPY_NOT_FOUND = gettext_noop("No Zoho CRM record with the id %(record_id)s was found in %(module)s.")
-COPY_NOT_READY = gettext_noop(
-    "Not copied: the connections are not ready, or Allow Sync is off for this module in Settings."
+COPY_NOT_FOUND = gettext_noop(
+    "No Zoho CRM record with the id %(record_id)s was found in %(module)s. Check that the record still exists in "
+    "Zoho CRM, then copy it again."
 )
-COPY_NO_XERO = gettext_noop("Not copied: no Xero organisation is selected for sync.")
+COPY_NOT_READY = gettext_noop(
+    "Not copied: the connections are not ready, or Allow Sync is off for this module in Settings. Connect both "
+    "sides or switch Allow Sync on, then copy it again."
+)
+COPY_NO_XERO = gettext_noop(
+    "Not copied: no Xero organisation is selected for sync. Choose one on the Connections page, then copy it again."
+)

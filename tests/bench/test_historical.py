@@ -48,3 +48,16 @@ def test_a_tiny_historical_sync_runs_both_ways_and_reports_calls_against_the_flo
         writes = sum(f.value for m, f in mine.items() if m.startswith(("xero calls: PUT", "zoho calls: POST"))
                      and "coql" not in m)
         assert writes > 0  # the job wrote to the target
+
+
+def test_a_tiny_zoho_to_xero_job_is_correct_with_the_bulk_read_paths_on_and_off():
+    figures = historical.run([20], directions=("zoho_to_xero",), modes=["on", "off"])
+    on = {f.metric: f for f in figures if f.scenario == "Zoho → Xero, N=20 each of accounts, products, invoices"}
+    off = {f.metric: f for f in figures if f.scenario.endswith("invoices, Zoho bulk read paths off")}
+    for mine in (on, off):
+        assert mine["job correct (every planned record done, none failed)"].value == "yes"
+        assert mine["records done / failed"].value == on["records done / failed"].value  # the same records
+    by_id_on = on["Zoho invoices read by id (line items)"]
+    by_id_off = off["Zoho invoices read by id (line items)"]
+    assert by_id_off.goal == "fallback" and by_id_off.value >= 20  # every invoice, one call each
+    assert by_id_on.goal != "fallback" and by_id_on.value < by_id_off.value

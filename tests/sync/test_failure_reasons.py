@@ -66,3 +66,30 @@ def test_a_provider_refusal_names_the_field_value_and_code_and_keeps_the_provide
         french = translate_message(operation.message_key, {**operation.params, "target": "Zoho CRM"}, "")
     assert french.startswith("Zoho CRM a déjà un autre enregistrement avec la valeur « CK-48 » dans Product_Code "
                              "(erreur DUPLICATE_DATA")
+
+
+def test_in_one_cron_run_a_failing_product_is_reported_once_and_each_invoice_once_says_it_waits_for_it(portal):
+    from sync import services
+
+    taxes.refresh_zoho_taxes(portal.organisation, portal.zoho)
+    taxes.save_default_accounts(portal.xero_organisation, {"invoices": "200", "products": "200"})
+    [account] = portal.zoho.insert_records("Accounts", [{"Account_Name": "Wombat Joinery"}])
+    [product] = portal.zoho.insert_records("Products", [{"Product_Name": "Cable kit 48", "Product_Code": "CK-48",
+                                                         "Unit_Price": 20, "Taxable": True, "Tax": ["GST"]}])
+    invoices = portal.zoho.insert_records("Invoices", [{
+        "Subject": f"Wiring {number}", "Account_Name": {"id": account.id}, "Status": "Created",
+        "Invoiced_Items": [{"Product_Name": {"id": product.id}, "Quantity": 2, "List_Price": 20,
+                            "Line_Tax": [{"name": "GST", "percentage": 10}]}]} for number in range(4)])
+    assert all(result.ok for result in invoices)
+
+    for _cycle in range(2):  # two cron runs: the second adds no entry, it marks them checked again
+        services.sync_records(portal.xero_organisation, "invoices", "zoho_to_xero", trigger="cron")
+        failed = AuditEntry.objects.filter(status="failed")
+        assert failed.filter(module="products").count() == 1
+        assert failed.filter(module="invoices").count() == 4
+        assert len({entry.zoho_id for entry in failed.filter(module="invoices")}) == 4
+    for entry in failed.filter(module="invoices"):
+        assert entry.message_key == messages.WAITS_FOR_DEPENDENCY
+        assert entry.message_params["dependency_id"] == product.id
+        with translation.override("fr"):
+            assert "Cable kit 48" in entry.translated_message and entry.translated_message.endswith(".")

@@ -90,13 +90,13 @@ class FakeZohoClient:
         return {"data": [{"id": "9", "Account_Name": "O'Brien"}], "info": {}}
 
 
-def test_zoho_creates_are_upserts_on_the_xero_id_and_are_read_back():
+def test_zoho_creates_are_upserts_on_the_xero_id_and_are_not_read_back():
     client = FakeZohoClient()
     gateway = ZohoGateway(client, {"accounts": ["id", "Account_Name"]})
     results = gateway.create("accounts", [("x1", {"Account_Name": "A", "Xero_Contact_ID": "x1"})])
     assert client.calls[0][:3] == ("upsert", "Accounts", ["Xero_Contact_ID"])
-    assert client.calls[1] == ("get_by_ids", "Accounts", ["z0"])
-    assert results[0].record["Account_Name"] == "Read back" and results[0].modified == "t2"
+    assert len(client.calls) == 1  # the upsert's details carry the id and Modified_Time: no read after write
+    assert results[0].target_id == "z0" and results[0].modified == "t1" and results[0].record is None
 
 
 def test_zoho_candidates_come_from_coql_with_quoted_values():

@@ -9,9 +9,10 @@ from sync.engine.modules import MODULE_ORDER, MODULES
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = set(MODULES)
-# The orchestration every module goes through: runs, services, the triggers and their forms and views, resync.
+# The orchestration every module goes through: runs, routing, services, the triggers, their forms and views, resync.
 SHARED = [
     "sync/runs.py", "sync/services.py", "sync/forms_triggers.py", "sync/views_triggers.py", "sync/contacts_sync.py",
+    "sync/routing.py",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sync" / "triggers").glob("*.py")),
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "audit").glob("*.py")),
 ]
