@@ -116,10 +116,10 @@ def test_a_zoho_edit_notifies_the_callback_and_the_task_updates_xero(portal, san
         assert ZohoChannel.objects.get().registered
         portal.zoho.update_records("Accounts", [{"id": account["id"], "Account_Name": "Renamed by Zoho GmbH"}])
         wait_for(lambda: portal.xero.get_contacts_by_ids([link.xero_id])[0]["Name"] == "Renamed by Zoho GmbH",
-                 timeout=10, message="the renamed account in Xero")
+                 timeout=60, message="the renamed account in Xero")
         # the link is stored in the checkpoint after the Xero write: a moment later than the name shows in Xero
         wait_for(lambda: RecordLink.objects.get(pk=link.pk).zoho_fingerprint != link.zoho_fingerprint,
-                 timeout=10, message="the link's new fingerprint")
+                 timeout=60, message="the link's new fingerprint")
 
 
 def test_notifications_for_switched_off_modules_sync_nothing(portal):
