@@ -22,7 +22,8 @@ Processes, so each figure measures one side only:
 Zoho's bulk read paths (COQL on the Invoiced_Items subform, for the invoices' line items): `BENCH_BULK_PATHS`
 lists the settings to run, `on` (default) and/or `off`; `off` switches them off in the sandbox
 (`zoho.bulk_read_paths`), as an edition without them, so the job reads each invoice by id (the fallback). Each
-scenario reports whether the job fell back, and is correct when every record is done or skipped with nothing failed.
+scenario reports how many invoices were read by id, and whether every planned record was done or refused (the
+records written must not depend on the setting: compare "records done / failed").
 
 Databases: a dedicated, migrated portal database per scenario (SQLite files in a temporary directory by
 default; with DATABASE_URL set to PostgreSQL, databases syncportal_hist_bench_* on that server, the sandbox's
@@ -409,9 +410,10 @@ def figures(results: dict[tuple, dict]) -> list:
         if "invoices_by_id" in result:
             out.append(Figure(NAME, scenario, "Zoho invoices read by id (line items)", result["invoices_by_id"],
                               "", "fallback" if result.get("line_fallback") else "bulk, by id where unsure"))
-            correct = result["failed"] == 0 and result["done"] == result["total"]
-            out.append(Figure(NAME, scenario, "job correct (every planned record done, none failed)",
-                              "yes" if correct else "no", "", "yes", correct))
+            # every planned record done, or refused with its reason (Xero -> Zoho: the seed's item-less lines)
+            finished = result.get("status") == "done" and result["done"] + result["failed"] == result["total"]
+            out.append(Figure(NAME, scenario, "job finished (every planned record done or refused)",
+                              "yes" if finished else "no", "", "yes", finished))
         out.append(Figure(NAME, scenario, "worker peak memory (ru_maxrss)", result["peak_rss_mb"], "MB"))
         out.append(Figure(NAME, scenario, "worker memory growth during the job", result["growth_mb"], "MB"))
     full = {(key[0], key[1]): result for key, result in results.items()

@@ -10,14 +10,15 @@ Databases: with a PostgreSQL DATABASE_URL, two databases named after it (`<name>
 `..._sb` for the sandbox's store) are created fresh and dropped at the end; otherwise two SQLite files in a
 scratch folder, which also holds the filesystem broker's queue (so the benchmark never takes another process's
 messages) and the logs. CELERY_BROKER_URL (Redis) is used as given. BENCH_KEEP=1 keeps everything for a look.
+
+Ports, processes and waits come from tests/stack.py, the one module that starts servers for the tests and the
+benchmarks (the `make run` stack of the browser tests too).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,14 +28,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.stack import free_port, spawn, stop_process_group, wait_until_answers
+
 SETTINGS = "bench.live_settings"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+START_TIMEOUT = 120  # seconds for a server or the worker to start: a deadline for one that never does
 
 
 def _with_database(url: str, name: str) -> str:
@@ -114,7 +111,7 @@ class LiveStack:
         self._spawn("worker", [sys.executable, "-m", "celery", "-A", "syncportal", "worker", "-Q", queues,
                                "-c", str(concurrency), "-n", f"bench-{self.name}-{os.getpid()}@%h",
                                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"])
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if " ready." in log.read_text(errors="replace"):
                 return
@@ -124,14 +121,7 @@ class LiveStack:
 
     def stop(self) -> None:
         for name in reversed(list(self.processes)):
-            process = self.processes[name]
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=10)
+            stop_process_group(self.processes[name], grace=15)
         self.processes.clear()
         self.http.close()
         try:
@@ -149,10 +139,8 @@ class LiveStack:
     # --- processes --------------------------------------------------------------------------------------
 
     def _spawn(self, name: str, command: list[str], extra_env: dict | None = None) -> None:
-        log = open(self.scratch / f"{name}.log", "w")  # noqa: SIM115 - kept open for the process's lifetime
-        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **self.env, **(extra_env or {})},
-                                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()  # the child holds its own descriptor
+        self.processes[name] = spawn(command, env={**os.environ, **self.env, **(extra_env or {})},
+                                     log_path=self.scratch / f"{name}.log")
 
     def _check_alive(self) -> None:
         for name, process in self.processes.items():
@@ -160,16 +148,11 @@ class LiveStack:
                 tail = (self.scratch / f"{name}.log").read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail}")
 
-    def _wait_http(self, url: str, name: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                self.http.get(url, timeout=2)
-                return
-            except requests.RequestException:
-                self._check_alive()
-                time.sleep(0.1)
-        raise RuntimeError(f"{name} did not answer at {url}")
+    def _wait_http(self, url: str, name: str, timeout: float = START_TIMEOUT) -> None:
+        if wait_until_answers(url, time.monotonic() + timeout, list(self.processes.values()), status=None,
+                              session=self.http) is None:
+            self._check_alive()
+            raise RuntimeError(f"{name} did not answer at {url} within {timeout:.0f} s")
 
     def log(self, name: str) -> str:
         path = self.scratch / f"{name}.log"

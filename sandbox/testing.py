@@ -79,7 +79,7 @@ class Sandbox:
         self.http = requests.Session()
 
     def _post(self, path, payload):
-        response = self.http.post(self.url + path, json=payload, timeout=10)
+        response = self.http.post(self.url + path, json=payload, timeout=60)
         response.raise_for_status()
         return response.json()
 
@@ -94,10 +94,10 @@ class Sandbox:
         return self._post("/_sandbox/config", sections)
 
     def config(self) -> dict:
-        return self.http.get(self.url + "/_sandbox/config", timeout=10).json()
+        return self.http.get(self.url + "/_sandbox/config", timeout=60).json()
 
     def counters(self) -> dict:
-        return self.http.get(self.url + "/_sandbox/counters", timeout=10).json()
+        return self.http.get(self.url + "/_sandbox/counters", timeout=60).json()
 
     def reset_counters(self) -> dict:
         return self._post("/_sandbox/counters/reset", {})

@@ -14,9 +14,12 @@ the exception the fingerprint needs: Zoho fills in what a line leaves out (the p
 written invoices are read back, in bulk (100 headers a call, their lines by COQL).
 """
 
+from datetime import UTC
+
 from connections.exceptions import PermanentError
 
 from .engine.executor import WriteResult
+from .engine.fingerprint import parse_time
 from .engine.modules import spec
 from .match_index import MatchIndex, indexed, xero_keys, zoho_keys
 from .zoho_lines import LineReader
@@ -46,6 +49,12 @@ def _coql_quote(value) -> str:
 
 def _clean(lookup: dict) -> dict:
     return {key: value for key, value in lookup.items() if key != "__source"}
+
+
+def _newer(updated, since) -> bool:
+    """Whether a Xero record's UpdatedDateUTC is after `since` (a record without one is kept)."""
+    moment = parse_time(updated)
+    return moment is None or moment > (since if since.tzinfo else since.replace(tzinfo=UTC))
 
 
 class XeroGateway:
@@ -82,15 +91,23 @@ class XeroGateway:
         return {str(row[key]): row for row in rows if row.get(key)}
 
     def read(self, module: str, ids=None, since=None) -> list[dict]:
-        """Source records: by ids, or everything changed since `since` (archived/voided included)."""
+        """Source records: by ids, or everything changed after `since` (archived/voided included).
+
+        If-Modified-Since has whole seconds and Xero's times milliseconds: the header asks from the start of
+        `since`'s second (so a change made later in that second is not missed) and what is not newer than `since`
+        itself (read by the pass that set it) is dropped here, so nothing is read twice."""
         if ids is not None:
             return list(self.fetch(module, ids).values())
         collection = spec(module).xero_collection
         if collection == "Contacts":
-            return list(self.client.iter_contacts(modified_since=since, include_archived=True))
-        if collection == "Items":
-            return self.client.get_items(modified_since=since)
-        return list(self.client.iter_invoices(modified_since=since))
+            rows = list(self.client.iter_contacts(modified_since=since, include_archived=True))
+        elif collection == "Items":
+            rows = self.client.get_items(modified_since=since)
+        else:
+            rows = list(self.client.iter_invoices(modified_since=since))
+        if since is None:
+            return rows
+        return [row for row in rows if _newer(row.get("UpdatedDateUTC"), since)]
 
     def enabled_currencies(self) -> frozenset | None:
         """The organisation's currencies: GET /Currencies where the API has it, else the base currency."""

@@ -13,6 +13,7 @@ pytest_plugins = ["sandbox.testing", "tests.stack", "tests.network_guard", "test
 
 PASSWORD = "correct horse battery staple"
 CHROMIUM = "/usr/bin/chromium"
+BROWSER_TIMEOUT_MS = 45_000  # for every action and `expect` of the browser tests
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -86,8 +87,11 @@ def browser():
         if os.environ.get("CI") == "true":
             pytest.fail(message + ": browser tests are required in CI.")
         pytest.skip(message + ": BROWSER TEST SKIPPED.")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Deadlines, not delays: every wait returns as soon as its condition holds, so they can be generous for a
+    # machine whose two cores are busy (Playwright's defaults: 30 s for actions, 5 s for `expect`).
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -97,7 +101,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()

@@ -29,7 +29,8 @@ def tax_rate_percent(rate: TaxRate):
 
 
 # The currencies each region's demo organisation has enabled (Settings > Currencies): its base currency first.
-ENABLED_CURRENCIES = {"AU": ("AUD", "NZD", "USD"), "GB": ("GBP", "EUR", "USD"), "NZ": ("NZD", "AUD", "USD")}
+# EUR in both demo organisations: the demo Zoho CRM (a German company) invoices in euros.
+ENABLED_CURRENCIES = {"AU": ("AUD", "EUR", "NZD", "USD"), "GB": ("GBP", "EUR", "USD"), "NZ": ("NZD", "AUD", "USD")}
 CURRENCY_NAMES = {"AUD": "Australian Dollar", "NZD": "New Zealand Dollar", "USD": "United States Dollar",
                   "GBP": "British Pound", "EUR": "Euro"}
 CURRENCY_FIELDS = {"Code", "Description"}

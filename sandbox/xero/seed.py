@@ -40,6 +40,10 @@ ORGANISATIONS = [
             _rate("BAS Excluded", "BASEXCLUDED", "BASEXCLUDED", 0.0, revenue=True, expenses=True),
             _rate("GST on Imports", "GSTONIMPORTS", "GSTONIMPORTS", 0.0, revenue=False, expenses=False),
             _rate("No GST", "NONE", "NONE", 0.0, revenue=True, expenses=True),
+            # Custom rates (Settings > Tax rates > New), so every tax of the demo Zoho CRM has a rate of its
+            # percentage: Xero numbers a custom rate's TaxType TAX001, TAX002, ...
+            _rate("NZ GST 15%", "TAX001", "OUTPUT", 15.0, revenue=True, expenses=False),
+            _rate("VAT 20%", "TAX002", "OUTPUT", 20.0, revenue=True, expenses=False, component="VAT"),
         ],
         "sales_tax": "OUTPUT", "free_tax": "EXEMPTOUTPUT", "purchase_tax": "INPUT",
         "cities": [("Sydney", "NSW", "2000"), ("Melbourne", "VIC", "3000"), ("Brisbane", "QLD", "4000"),
@@ -59,6 +63,8 @@ ORGANISATIONS = [
                   component="VAT"),
             _rate("Exempt Income", "EXEMPTOUTPUT", "EXEMPTOUTPUT", 0.0, revenue=True, expenses=False, component="VAT"),
             _rate("No VAT", "NONE", "NONE", 0.0, revenue=True, expenses=True, component="VAT"),
+            _rate("GST 10%", "TAX001", "OUTPUT", 10.0, revenue=True, expenses=False),  # custom rates, as above
+            _rate("NZ GST 15%", "TAX002", "OUTPUT", 15.0, revenue=True, expenses=False),
         ],
         "sales_tax": "OUTPUT2", "free_tax": "ZERORATEDOUTPUT", "purchase_tax": "INPUT2",
         "cities": [("London", "", "EC1A 1BB"), ("Manchester", "", "M1 1AE"), ("Bristol", "", "BS1 4DJ"),
@@ -90,9 +96,10 @@ COMPANY_KINDS = ["Traders", "Consulting", "Logistics", "Design Studio", "Enginee
                  "Hardware", "Media", "Health"]
 FIRST_NAMES = ["Olivia", "Jack", "Amelia", "Noah", "Charlotte", "William", "Isla", "Oliver", "Mia", "Thomas"]
 LAST_NAMES = ["Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Nguyen", "Patel", "Evans", "Walker"]
-PRODUCTS = [("Consulting hour", 150), ("Website design", 2400), ("Support plan (monthly)", 99.5),
-            ("Training day", 1200), ("Hosting (annual)", 480), ("Laptop stand", 59.95), ("USB-C cable", 19.99),
-            ("Office chair", 349), ("Standing desk", 899), ("Monitor 27\"", 429.9), ("Keyboard", 89.99),
+# Named unlike the demo Zoho CRM's products, so the two catalogues meet without matching by name.
+PRODUCTS = [("Project management hour", 150), ("Website design", 2400), ("Support plan (monthly)", 99.5),
+            ("Workshop day", 1200), ("Hosting (annual)", 480), ("Monitor arm", 59.95), ("USB-C cable", 19.99),
+            ("Ergonomic chair", 349), ("Desk lamp", 899), ("Monitor 27\"", 429.9), ("Keyboard", 89.99),
             ("Installation", 250)]
 
 
@@ -189,7 +196,7 @@ def _seed_org(org, spec, rng, contact_count, item_count, invoice_count):
         issued = today - datetime.timedelta(days=rng.randint(0, 90))
         lines = []
         for _ in range(rng.randint(1, 4)):
-            if item_list and rng.random() < 0.7:
+            if item_list:  # item-less lines only when the organisation has no items (see sandbox/README.md)
                 item = rng.choice(item_list)
                 lines.append({"ItemCode": item.code, "Quantity": rng.randint(1, 5)})
             else:

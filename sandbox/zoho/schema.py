@@ -74,7 +74,7 @@ _SYSTEM = [
     Field("Modified_Time", "Modified Time", "datetime", read_only=True),
 ]
 
-CURRENCIES = ("EUR", "GBP", "USD", "AUD", "NZD")
+CURRENCIES = ("EUR", "GBP", "USD", "AUD", "NZD", "CHF")
 INVOICE_STATUSES = ("Created", "Approved", "Delivered", "Paid", "Cancelled")
 
 FIELDS: dict[str, list[Field]] = {

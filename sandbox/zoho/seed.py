@@ -1,6 +1,12 @@
 """Realistic demo data for the Zoho CRM emulator: one org (EU data centre), users in three languages,
-taxes for several regions, accounts, contacts, products with and without codes, invoices with several
-lines and mixed statuses. `seed(accounts=, products=, invoices=)` uses bulk inserts (10,000 records in seconds)."""
+taxes for several regions, accounts, contacts, products, invoices in euros with several lines and mixed statuses.
+`seed(accounts=, products=, invoices=)` uses bulk inserts (10,000 records in seconds).
+
+The data is designed for the journey: every generated record syncs to either demo Xero organisation with the
+default mapping and the suggested tax mapping (each Zoho tax has a Xero rate of its percentage, every product has
+a code, the invoices are in euros, which both organisations have enabled). `failing=True` (what `manage.py sandbox
+seed` adds unless --no-demo-failures) adds a handful of records that fail on purpose, each named for its reason
+(DEMO_FAILURES), to show the audit log and Resync."""
 
 import datetime
 import random
@@ -24,6 +30,14 @@ USERS = [
     ("james.walker@example.com", "James", "Walker", "en_US", "en_GB", "Europe/London", "Sales"),
 ]
 TAXES = [("GST", "10"), ("NZ GST", "15"), ("VAT", "20"), ("Zero Rated", "0")]
+# A tax no demo Xero organisation has a rate of (so no suggestion): it is created with the failing records.
+UNMAPPED_TAX = ("Luxury Tax", "12.5")
+# The records that fail on purpose (failing=True), named for why; sandbox/README.md says how to fix each.
+NO_CODE_PRODUCT = "Missing product code"
+UNMAPPED_TAX_PRODUCT = "Needs a tax mapping"
+CURRENCY_INVOICE = "Currency not enabled in Xero (CHF)"
+WAITING_INVOICE = "Waits for the product without a code"
+DEMO_FAILURES = {"Products": (NO_CODE_PRODUCT, UNMAPPED_TAX_PRODUCT), "Invoices": (CURRENCY_INVOICE, WAITING_INVOICE)}
 COMPANY_WORDS = ["Alpen", "Nordic", "Harbour", "Summit", "Meridian", "Blue Fern", "Kauri", "Riverside", "Atlas",
                  "Coastal", "Pioneer", "Silver Oak", "Lumen", "Granite", "Willow", "Orchid", "Falcon", "Sterling"]
 COMPANY_KINDS = ["Logistics", "Trading", "Consulting", "Engineering", "Foods", "Retail", "Software", "Design",
@@ -87,7 +101,8 @@ def _record(org, module, zid, data, name, user, when):
 
 
 @transaction.atomic(using="sandbox")
-def seed(accounts: int = 200, products: int = 50, invoices: int = 200, seed_value: int = 7) -> str:
+def seed(accounts: int = 40, products: int = 20, invoices: int = 40, seed_value: int = 7,
+         failing: bool = False) -> str:
     rng = random.Random(seed_value)
     now = truncate(clock.now())
     org, users, taxes = _org(now)
@@ -130,7 +145,7 @@ def seed(accounts: int = 200, products: int = 50, invoices: int = 200, seed_valu
         name = base if index < len(PRODUCTS) and not existing else f"{base} {existing + index + 1}"
         tax = rng.choice([["VAT"], ["GST"], ["NZ GST"], ["Zero Rated"], ["VAT"]])
         data = {"Product_Name": name,
-                "Product_Code": f"SKU-{existing + index + 1:05d}" if index % 5 else None,  # some without codes
+                "Product_Code": f"SKU-{existing + index + 1:05d}",
                 "Unit_Price": float(rng.choice([9.5, 19.99, 45, 120, 249.0, 89.9, 1200, 75.25])),
                 "Taxable": tax != ["Zero Rated"], "Tax": [str(tax_by_name[t].zid) for t in tax],
                 "Product_Active": rng.random() > 0.1, "Qty_in_Stock": float(rng.randint(0, 500)),
@@ -141,7 +156,8 @@ def seed(accounts: int = 200, products: int = 50, invoices: int = 200, seed_valu
     rows += product_rows
 
     all_accounts = account_rows or list(Record.objects.filter(org=org, module="Accounts", deleted_time=None)[:500])
-    all_products = product_rows or list(Record.objects.filter(org=org, module="Products", deleted_time=None)[:200])
+    all_products = product_rows or list(Record.objects.filter(org=org, module="Products", deleted_time=None).exclude(
+        name__in=DEMO_FAILURES["Products"])[:200])
     contact_of = {int(row.data["Account_Name"]): row.zid for row in contact_rows}
     if invoices and (not all_accounts or not all_products):
         raise ValueError("Invoices need at least one account and one product.")
@@ -171,6 +187,54 @@ def seed(accounts: int = 200, products: int = 50, invoices: int = 200, seed_valu
                 **{k: account.data.get(k) for k in ("Billing_Street", "Billing_City", "Billing_State",
                                                     "Billing_Code", "Billing_Country")}}
         rows.append(_record(org, "Invoices", zid, data, subject, rng.choice(users), when(index, invoices)))
+    if failing:
+        rows += _failing_records(org, users, tax_by_name, now, all_accounts, all_products, contact_of)
     Record.objects.bulk_create(rows, batch_size=1000)
+    extra = (f", plus {sum(len(names) for names in DEMO_FAILURES.values())} records that fail on purpose"
+             if failing else "")
     return (f"1 org ({org.company_name}, data centre {org.dc}) with {accounts} accounts, {accounts} contacts, "
-            f"{products} products and {invoices} invoices; sign in as {SIGN_IN_EMAIL} / {SIGN_IN_PASSWORD}")
+            f"{products} products and {invoices} invoices{extra}; sign in as {SIGN_IN_EMAIL} / {SIGN_IN_PASSWORD}")
+
+
+def _failing_records(org, users, tax_by_name, now, accounts, products, contact_of) -> list:
+    """The demo's records that fail on purpose, each named for its reason (DEMO_FAILURES)."""
+    if not accounts or not products:
+        raise ValueError("The failing demo records need at least one account and one product.")
+    name, value = UNMAPPED_TAX
+    if name not in tax_by_name:
+        tax_by_name[name] = Tax.objects.create(org=org, zid=Counter.allocate(1)[0], name=name, value=Decimal(value),
+                                               sequence_number=len(tax_by_name) + 1)
+    owner = users[0]
+    rows = []
+    product_ids = Counter.allocate(2)
+    for zid, (product_name, code, tax) in zip(product_ids, ((NO_CODE_PRODUCT, None, "VAT"),
+                                                            (UNMAPPED_TAX_PRODUCT, "SKU-LUX-01", name)), strict=True):
+        data = {"Product_Name": product_name, "Product_Code": code, "Unit_Price": 80.0, "Taxable": True,
+                "Tax": [str(tax_by_name[tax].zid)], "Product_Active": True, "Qty_in_Stock": 10.0,
+                "Usage_Unit": "Each", "Product_Category": "Hardware",
+                "Description": "A demo record that fails on purpose: its name says why."}
+        rows.append(_record(org, "Products", zid, data, product_name, owner, now))
+    no_code = rows[0]
+    account = accounts[0]
+    clean = products[0]
+    invoice_ids = Counter.allocate(2)
+    numbers = Counter.allocate(2, name="invoice_number")
+    line_ids = iter(Counter.allocate(2))
+    country_tax = REGION_TAX.get(account.data.get("Billing_Country"), "VAT")
+    for zid, number, (subject, currency, product) in zip(invoice_ids, numbers, (
+            (CURRENCY_INVOICE, "CHF", clean), (WAITING_INVOICE, "EUR", no_code)), strict=True):
+        taxes = [tax_by_name[country_tax]] if product.data.get("Taxable") else []
+        stored, totals = compute_lines([{"Product_Name": str(product.zid), "Quantity": 2.0,
+                                         "List_Price": product.data["Unit_Price"], "Discount": 0.0,
+                                         "Description": None, "Line_Tax": taxes}], line_ids)
+        today = now.date()
+        data = {"Subject": subject, "Invoice_Number": f"INV-{number - 4876876000000000000:06d}",
+                "Invoice_Date": today.isoformat(), "Due_Date": (today + datetime.timedelta(days=30)).isoformat(),
+                "Status": "Approved", "Account_Name": str(account.zid),
+                "Contact_Name": str(contact_of[account.zid]) if account.zid in contact_of else None,
+                "Currency": currency, "Invoiced_Items": stored, **totals, "Discount": 0.0, "Adjustment": 0.0,
+                "Grand_Total": round(totals["Sub_Total"] + totals["Tax"], 2),
+                **{k: account.data.get(k) for k in ("Billing_Street", "Billing_City", "Billing_State",
+                                                    "Billing_Code", "Billing_Country")}}
+        rows.append(_record(org, "Invoices", zid, data, subject, owner, now))
+    return rows

@@ -225,10 +225,12 @@ class Planner:
 
     def _stale(self, operation: Operation, link) -> bool:
         """The snapshot is older than the version of the record this link last saw or wrote (another run or
-        trigger synced a newer one after this run read it): writing it would bring old values back."""
+        trigger synced a newer one after this run read it): writing it would bring old values back. Compared as
+        exactly as the provider gives them (Xero: milliseconds; Zoho: whole seconds, where a snapshot of the same
+        second as the version seen is not called stale: it may be a later edit, see `_ambiguous`)."""
         seen = parse_time(link.modified_of(self.source_side))
         read = parse_time(operation.source_modified)
-        return seen is not None and read is not None and int(read.timestamp()) < int(seen.timestamp())
+        return seen is not None and read is not None and read < seen
 
     def _ambiguous(self, operation: Operation, link) -> bool:
         """Other values than the link's, modified in the same second as the version the link saw or wrote: this

@@ -2,9 +2,17 @@
 from a watermark; a nightly full reconciliation catches what Xero's If-Modified-Since misses (xero.md §3, §7).
 
 - Never two overlapping runs for one portal organisation: `claim` is one conditional UPDATE on its CronClaim row.
-- Watermarks come from the providers' own clocks: the newest modification time seen (Zoho's If-Modified-Since is
-  inclusive, so one second later; Xero's is strictly after), so a cron with nothing changed reads one empty page
-  per module and direction.
+- Watermarks come from the providers' own clocks: the newest modification time seen. Zoho's If-Modified-Since is
+  inclusive and Zoho's times are whole seconds, so one second later. Xero's times have milliseconds but the
+  If-Modified-Since header whole seconds: the watermark keeps the exact time, and the gateway drops what the
+  header's second brings back that is not newer than it (`XeroGateway.read`), so a change made later in the same
+  second as the newest one read is read by the next pass, and nothing is read twice. A cron with nothing changed
+  reads one page per module and direction.
+- Order (`run_organisation`): module by module in dependency order; within a module, Xero -> Zoho for every Xero
+  organisation first, then Zoho -> Xero for every one. Zoho is the hub: once every organisation's changes (and
+  conflicts) have reached it, each organisation takes the result from it in the same pass, so the outcome does not
+  depend on the order in which the organisations are visited (a change one organisation writes to Zoho reaches
+  the others without waiting for a notification or the next pass).
 - Deletions: Zoho deletions are read (a second call, `/deleted`) when Delete is switched on for Zoho -> Xero, and
   always by the nightly reconciliation; Xero archives and voids arrive with the changed records.
 """
@@ -20,12 +28,13 @@ from connections import services as connection_services
 
 from .. import runs, settings_services
 from ..engine.fingerprint import parse_time
-from ..engine.modules import DIRECTIONS, MODULE_ORDER, ZOHO, ZOHO_TO_XERO, sides, spec
+from ..engine.modules import MODULE_ORDER, XERO_TO_ZOHO, ZOHO, ZOHO_TO_XERO, sides, spec
 from ..models import ModuleSettings, RunStatus, SyncRun
 from ..trigger_models import CronClaim, Watermark
 
 logger = logging.getLogger(__name__)
 
+HUB_ORDER = (XERO_TO_ZOHO, ZOHO_TO_XERO)  # Zoho is the hub: collect every organisation's changes, then fan out
 CLAIM_SECONDS = 30 * 60  # as long as the task's time limit: a dead worker's claim lapses by itself
 
 
@@ -63,27 +72,38 @@ def run_organisation(organisation, *, full: bool = False, owner: str | None = No
         return None
     finished = []
     try:
-        for xero_organisation in connection_services.selected_xero_organisations(organisation):
-            finished += run_xero_organisation(xero_organisation, full=full)
+        xero_organisations = [xero_organisation
+                              for xero_organisation in connection_services.selected_xero_organisations(organisation)
+                              if connection_services.ready_for_sync(organisation, xero_organisation)]
+        for module in MODULE_ORDER:  # dependency order: accounts, contacts, products, invoices
+            for direction in HUB_ORDER:  # every organisation's changes to Zoho first, then Zoho to every one
+                for xero_organisation in xero_organisations:
+                    finished += _run_if_on(xero_organisation, module, direction, full=full)
     finally:
         release(organisation, owner)
     return finished
 
 
 def run_xero_organisation(xero_organisation, *, full: bool = False) -> list[SyncRun]:
-    """One cron pass over one Xero organisation's modules (both directions, dependency order). Passes of several
-    Xero organisations may run at once: the module lock is shared by all organisations of a tenant."""
+    """One cron pass over one Xero organisation's modules (dependency order, both directions: Xero -> Zoho first).
+    Passes of several Xero organisations may run at once: the module lock is shared by all organisations of a
+    tenant. (What another organisation's pass writes to Zoho meanwhile reaches this one by notification or by the
+    next pass; `run_organisation` orders the directions across organisations so that it needs neither.)"""
     finished = []
     if not connection_services.ready_for_sync(xero_organisation.organisation, xero_organisation):
         return finished
     for module in MODULE_ORDER:  # dependency order: accounts, contacts, products, invoices
-        module_settings = settings_services.module_settings(xero_organisation, module)
-        if not (module_settings.cron and module_settings.allow_sync):
-            continue
-        for direction in DIRECTIONS:
-            finished.append(run_module(xero_organisation, module, direction, full=full,
-                                       deletes=full or module_settings.allows(direction, "delete")))
+        for direction in HUB_ORDER:
+            finished += _run_if_on(xero_organisation, module, direction, full=full)
     return finished
+
+
+def _run_if_on(xero_organisation, module: str, direction: str, *, full: bool) -> list[SyncRun]:
+    module_settings = settings_services.module_settings(xero_organisation, module)
+    if not (module_settings.cron and module_settings.allow_sync):
+        return []
+    return [run_module(xero_organisation, module, direction, full=full,
+                       deletes=full or module_settings.allows(direction, "delete"))]
 
 
 def _next_since(run: SyncRun, source_side: str, previous):
@@ -96,7 +116,8 @@ def _next_since(run: SyncRun, source_side: str, previous):
         return previous
     if source_side == ZOHO:
         return newest.replace(microsecond=0) + timedelta(seconds=1)  # If-Modified-Since is inclusive
-    return newest.replace(microsecond=0) + (timedelta(seconds=1) if newest.microsecond else timedelta(0))
+    # Xero: the exact time; the header's whole second reads it again, and the gateway drops what is not newer
+    return newest
 
 
 def run_module(xero_organisation, module: str, direction: str, *, full: bool = False, deletes: bool = True):

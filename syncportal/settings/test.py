@@ -28,7 +28,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 # Unreachable by design (RFC 2606): the sandbox's webhooks and Zoho's notifications go to PORTAL_BASE_URL unless a
 # test points them at its own live server, and must never reach a `make run` on 127.0.0.1:8000. tests/network_guard.py
-# fails a test that reaches make run's ports and resolves `.invalid` names without a DNS query.
+# fails a test that reaches any port the test run did not open, and resolves `.invalid` names without a DNS query.
 PORTAL_BASE_URL = "http://portal.invalid"
 # Provider hosts are pointed at the live sandbox by the `sandbox` fixture (tests/conftest.py).
 XERO_CLIENT_ID, XERO_CLIENT_SECRET = "sandbox-xero-client", "sandbox-xero-secret"

@@ -53,7 +53,7 @@ from sync.triggers import copy as copy_trigger
 from sync.triggers import keys, reasons
 from tenancy.models import Membership, Organisation, Role
 from tests.audit.factories import days_ago, hours_ago, make_entry
-from tests.conftest import PASSWORD
+from tests.conftest import BROWSER_TIMEOUT_MS, PASSWORD
 from tests.connections.sandbox_flows import connect_xero, connect_zoho
 from tests.i18n.english import english_in, english_sentences
 
@@ -421,7 +421,7 @@ def test_every_page_is_german_and_french_without_english(sandbox, live_server, b
         owner.language = language
         owner.save(update_fields=["language"])
         context = browser.new_context(locale=browser_locale, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
         walk = Walk(context.new_page(), live_server.url, language, names, problems)
         page = walk.page
 

@@ -60,7 +60,7 @@ def accepted(response, collection):
 
 @pytest.fixture
 def world(sandbox, organisation):
-    sandbox.seed(zoho={"accounts": 6, "products": 10, "invoices": 8})
+    sandbox.seed(zoho={"accounts": 6, "products": 10, "invoices": 8, "failing": True})  # with "Missing product code"
     seed_reference(sandbox)
     crm = connect_zoho(sandbox)
     xero = Api(sandbox, connect_xero(sandbox, tenants=(UK,))["access_token"], UK)

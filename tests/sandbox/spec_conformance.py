@@ -17,7 +17,8 @@ import dataclasses
 import json
 import os
 import re
-from functools import cache
+from functools import cache, lru_cache
+from itertools import groupby
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -330,6 +331,7 @@ _SKELETON = str.maketrans({**{c: "9" for c in "0123456789"},
                            **{c: "a" for c in "abcdefghijklmnopqrstuvwxyz"}})
 
 
+@lru_cache(maxsize=1 << 16)  # a run's log repeats the same names, ids and times many times
 def _string_shape(value: str) -> str:
     """A one-case token (an enum value such as AUTHORISED, SUCCESS or error) stands for itself, free text (with
     a space) for "text", any other string for its skeleton (digits 9, letters A/a, runs collapsed, at most 24
@@ -341,7 +343,7 @@ def _string_shape(value: str) -> str:
         return "uuid"
     if " " in value.strip():  # free text (names, descriptions, messages): one shape whatever its words
         return "text"
-    return re.sub(r"(.)\1+", r"\1", value.translate(_SKELETON))[:24]
+    return "".join(char for char, _run in groupby(value.translate(_SKELETON)))[:24]
 
 
 def shape(value):

@@ -1,7 +1,6 @@
 """`manage.py runsandbox` serves the sandbox as its own process with its own store (what `make run` starts)."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -9,13 +8,10 @@ from pathlib import Path
 
 import requests
 
+from tests.stack import free_port, wait_until_answers
+
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _manage(env, *args):
@@ -36,19 +32,13 @@ def test_runsandbox_serves_the_seeded_store_on_its_own_port(tmp_path):
     assert "xero: seeded 2 organisations" in seeded.stdout
     again = _manage(env, "sandbox", "seed", "--if-empty")
     assert "xero: already has data" in again.stdout
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "manage.py", "runsandbox", "--port", str(port), "--quiet"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                home = requests.get(url + "/", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "runsandbox did not start"
-                time.sleep(0.2)
+        home = wait_until_answers(url + "/", time.monotonic() + 120, [server], status=None)
+        assert home is not None, "runsandbox did not start"
         assert home.status_code == 200 and 'href="/xero/ui/"' in home.text
         assert "Demo Company (AU)" in requests.get(url + "/xero/ui/", timeout=5).text
         assert requests.get(url + "/_sandbox/config", timeout=5).json()["xero"]["minute_limit"] == 60

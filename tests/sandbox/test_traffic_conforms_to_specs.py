@@ -90,7 +90,7 @@ def _journey(portal, sandbox, live_server, settings, monkeypatch):
     assert ZohoChannel.objects.get().registered
     portal.zoho.update_records("Accounts", [{"id": account_link.zoho_id, "Account_Name": "Journey Renamed Pty"}])
     wait_for(lambda: portal.xero.get_contacts_by_ids([account_link.xero_id])[0]["Name"] == "Journey Renamed Pty",
-             timeout=15, message="the Zoho rename to reach Xero through the notification")
+             timeout=60, message="the Zoho rename to reach Xero through the notification")
     portal.zoho.list_notifications()
 
     # Errors the portal meets: an unknown record and the minute limit.

@@ -66,6 +66,7 @@ def test_currencies_list_each_organisations_enabled_currencies_base_first(sandbo
     api = api_for(sandbox)
     body = api.get("Currencies").json()
     assert body["Currencies"] == [{"Code": "AUD", "Description": "Australian Dollar"},
+                                  {"Code": "EUR", "Description": "Euro"},
                                   {"Code": "NZD", "Description": "New Zealand Dollar"},
                                   {"Code": "USD", "Description": "United States Dollar"}]
     assert [c["Code"] for c in api.get("Currencies", params={"where": 'Code=="USD"'}).json()["Currencies"]] == ["USD"]

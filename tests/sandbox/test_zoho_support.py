@@ -99,7 +99,7 @@ class Receiver:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict]:
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[dict]:
         with self.arrived:
             self.arrived.wait_for(lambda: len(self.bodies) >= count, timeout=timeout)
             return list(self.bodies)

@@ -139,13 +139,27 @@ def _runs_idle() -> bool:
     return not SyncRun.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING]).exists()
 
 
+def _queues_idle() -> bool:
+    """No task waits in the broker's queues or is being worked on (Redis: the queue lists and `unacked`). A task
+    queued but not yet started has no run yet: without this, a loaded machine's slow worker looked idle."""
+    from django.conf import settings
+
+    from syncportal.celery import app
+
+    with app.connection_for_read() as connection:
+        client = connection.default_channel.client
+        return not client.hlen("unacked") and not any(client.llen(queue)
+                                                       for queue in settings.CELERY_TASK_QUEUES_NAMES)
+
+
 def wait_for_workers(quiet_seconds: float = 2.0, timeout: float = 180.0) -> None:
-    """Real workers: wait until no run is pending or running and the audit log stopped growing for a while."""
+    """Real workers: wait until no task is queued or running, no run is pending or running and the audit log
+    stopped growing for a while."""
     deadline = time.monotonic() + timeout
     last, since = None, time.monotonic()
     while time.monotonic() < deadline:
         count = AuditEntry.objects.count()
-        if count != last or not _runs_idle():
+        if count != last or not _runs_idle() or not _queues_idle():
             last, since = count, time.monotonic()
         elif time.monotonic() - since >= quiet_seconds:
             return

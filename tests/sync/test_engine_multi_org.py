@@ -88,6 +88,31 @@ def test_a_snapshot_older_than_the_version_already_synced_is_not_written_back():
     assert next(iter(world.xero.records["accounts"].values()))["EmailAddress"] == "new@acme.example"
 
 
+def test_a_xero_snapshot_older_by_milliseconds_within_the_same_second_is_not_written_back():
+    """Xero's times have milliseconds: a snapshot read 300 ms before the version already synced is stale, even
+    in the same second (the rule used to compare whole seconds, and wrote the old values back)."""
+    world = World()
+    contact = world.xero.put("accounts", {"Name": "Acme", "EmailAddress": "old@acme.example",
+                                          "ContactStatus": "ACTIVE"})
+    contact_id = contact["ContactID"]
+    contact["UpdatedDateUTC"] = world.xero.records["accounts"][contact_id]["UpdatedDateUTC"] = "/Date(1893456000100+0000)/"
+    stale = dict(contact)
+    world.sync("accounts", XERO_TO_ZOHO)
+    world.xero.records["accounts"][contact_id].update({"EmailAddress": "new@acme.example",
+                                                       "UpdatedDateUTC": "/Date(1893456000400+0000)/"})
+    world.sync("accounts", XERO_TO_ZOHO)  # the newer version is synced (another run, another trigger)
+    [account] = world.zoho.records["accounts"].values()
+    assert account["Email"] == "new@acme.example"
+    writes = len(world.writes())
+    from sync.engine.batch import run_batch
+
+    [operation] = run_batch("accounts", XERO_TO_ZOHO, sources=[stale], target=world.zoho,
+                            links=world.store.index_for("accounts"), store=world.store.for_module("accounts"),
+                            audit=world.audit, policy=Policy(today=TODAY), transforms=world.transforms("accounts"))
+    assert operation.status == "skipped" and operation.quiet and len(world.writes()) == writes
+    assert next(iter(world.zoho.records["accounts"].values()))["Email"] == "new@acme.example"
+
+
 def test_an_older_read_from_the_same_second_is_read_again_under_the_lock_and_never_written():
     """Two edits within one second: modification times cannot tell the older snapshot from the version another run
     synced, so the engine reads the record again (Policy.reread, under the module lock) and plans from that."""

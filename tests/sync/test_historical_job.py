@@ -45,17 +45,20 @@ def _finish(job):
 
 
 def test_the_dry_run_says_what_xero_would_refuse_and_why(portal, sandbox, owner_client):
-    sandbox.seed(zoho={"accounts": 0, "products": 10, "invoices": 0}, xero={"contacts": 0, "items": 0, "invoices": 0})
+    # Ten products that sync, and the demo's two that fail on purpose: no code, and a tax without a Xero rate.
+    sandbox.seed(zoho={"accounts": 1, "products": 10, "invoices": 0, "failing": True},
+                 xero={"contacts": 0, "items": 0, "invoices": 0})
     from mapping import taxes
 
     taxes.refresh_zoho_taxes(portal.organisation, portal.zoho)
-    taxes.save_tax_mappings(portal.xero_organisation, {"GST": "OUTPUT", "NZ GST": "OUTPUT", "VAT": "OUTPUT",
+    taxes.save_tax_mappings(portal.xero_organisation, {"GST": "OUTPUT", "NZ GST": "TAX001", "VAT": "TAX002",
                                                        "Zero Rated": "EXEMPTOUTPUT"})
     taxes.save_default_accounts(portal.xero_organisation, {"products": "200"})
     job = _job(portal, modules=["products"])
-    assert job.dry_run["products"]["refuse"] == 2 and job.dry_run["products"]["create"] == 8  # every fifth: no code
+    assert job.dry_run["products"]["refuse"] == 2 and job.dry_run["products"]["create"] == 10
     page = owner_client.get(reverse("sync:historical_job", args=[job.pk])).content.decode()
-    assert "has no value for Item code, which Xero requires" in page
+    assert "has no value for Item code, which Xero requires" in page  # Missing product code
+    assert "The Zoho tax Luxury Tax has no Xero tax rate" in page  # Needs a tax mapping
     assert writes(sandbox, "xero") == 0
 
 

@@ -16,7 +16,7 @@ from sync.trigger_models import HistoricalItem, JobStatus
 from sync.triggers import historical
 
 from .portal_setup import writes
-from .test_historical_sync import _map_taxes_and_accounts, _run_to_the_end, _start_dry_run, queued  # noqa: F401
+from .test_historical_sync import TAXES, _map_taxes_and_accounts, _run_to_the_end, _start_dry_run, queued  # noqa: F401
 from .test_historical_sync import portal as portal  # noqa: F401  (the fixture)
 
 BY_ID = re.compile(r"^Invoices/\d+$")
@@ -99,8 +99,8 @@ def test_the_bulk_line_read_and_its_fallback_write_the_same_invoices(seeded, san
     assert len(lines) == 30 and all(lines.values())
     # every Xero invoice has as many lines as its Zoho invoice, with the right tax rate per line
     for record in zoho:
-        zoho_taxes = ["EXEMPTOUTPUT" if not line["Line_Tax"] or line["Line_Tax"][0]["name"] == "Zero Rated"
-                      else "OUTPUT" for line in record.data["Invoiced_Items"]]
+        zoho_taxes = [TAXES[line["Line_Tax"][0]["name"]] if line["Line_Tax"] else "EXEMPTOUTPUT"
+                      for line in record.data["Invoiced_Items"]]
         assert [line[3] for line in lines[str(record.zid)]] == zoho_taxes, record.zid
     by_id = _by_id(zoho_calls)
     if first:

@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from mapping import services as mapping_services
 from mapping import taxes
 from sync.models import RecordLink
 from sync.trigger_models import HistoricalJob, JobStatus
@@ -18,7 +17,8 @@ from sync.triggers import historical, tasks
 
 from .portal_setup import connect, writes
 
-TAXES = {"GST": "OUTPUT", "NZ GST": "OUTPUT", "VAT": "OUTPUT", "Zero Rated": "EXEMPTOUTPUT"}
+# The suggested tax mapping in the AU demo company: a rate of each Zoho tax's percentage (custom rates for 15 and 20 %).
+TAXES = {"GST": "OUTPUT", "NZ GST": "TAX001", "VAT": "TAX002", "Zero Rated": "EXEMPTOUTPUT"}
 
 
 @pytest.fixture
@@ -31,14 +31,8 @@ def _map_taxes_and_accounts(portal):
     taxes.refresh_zoho_taxes(portal.organisation, portal.zoho)
     taxes.save_tax_mappings(portal.xero_organisation, TAXES)
     taxes.save_default_accounts(portal.xero_organisation, {"invoices": "200", "products": "200"})
-    # The seeded Zoho org invoices in EUR and the Xero demo company keeps AUD only: invoice in Xero's base currency.
-    rules = mapping_services.get_mapping(portal.organisation, "invoices", "zoho_to_xero")["rules"]
-    mapping_services.save_mapping(portal.organisation, "invoices", "zoho_to_xero",
-                                  [rule for rule in rules if rule.get("xero") != "CurrencyCode"])
-    # Every fifth seeded product has no Product_Code and Xero requires an item code: fall back to the Zoho id.
-    rules = mapping_services.get_mapping(portal.organisation, "products", "zoho_to_xero")["rules"]
-    mapping_services.save_mapping(portal.organisation, "products", "zoho_to_xero", [
-        {**rule, "fallback": "id"} if rule.get("xero") == "Code" else rule for rule in rules])
+    # Nothing else: the seeded world syncs with the default mapping (every product has a code, the invoices are in
+    # euros, which the demo company has enabled).
 
 
 @pytest.fixture

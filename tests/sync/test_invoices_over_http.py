@@ -85,22 +85,24 @@ def test_payments_flow_back_and_a_paid_invoice_is_never_pushed_to(portal, sandbo
 
 
 def test_a_currency_not_enabled_in_xero_is_a_clear_error(portal):
-    _account, _product, invoice_id = _zoho_invoice(portal, currency="EUR", subject="Euro job")
+    _account, _product, invoice_id = _zoho_invoice(portal, currency="GBP", subject="Pound job")
     _sync(portal)
     entry = AuditEntry.objects.get(module="invoices", zoho_id=invoice_id)
     assert entry.status == "failed" and entry.message_key == messages.CURRENCY_NOT_ENABLED
-    assert "EUR" in entry.message and "Demo Company" in entry.message
+    assert "GBP" in entry.message and "Demo Company" in entry.message
     assert not RecordLink.objects.filter(module="invoices").exists()
 
 
 def test_a_currency_the_xero_organisation_has_enabled_is_accepted(portal):
-    """The AU demo organisation lists AUD, NZD and USD under GET /Currencies."""
-    assert {c["Code"] for c in portal.xero.get_currencies()} == {"AUD", "NZD", "USD"}
+    """The AU demo organisation lists AUD, EUR, NZD and USD under GET /Currencies (EUR: the demo Zoho CRM's)."""
+    assert {c["Code"] for c in portal.xero.get_currencies()} == {"AUD", "EUR", "NZD", "USD"}
     _account, _product, invoice_id = _zoho_invoice(portal, currency="USD", subject="Dollar job")
+    _account, _product, euro_id = _zoho_invoice(portal, currency="EUR", subject="Euro job")
     _sync(portal)
-    entry = AuditEntry.objects.get(module="invoices", zoho_id=invoice_id)
-    assert entry.status == "success", entry.message
-    assert _xero_invoice(portal, invoice_id)["CurrencyCode"] == "USD"
+    for zoho_id, currency in ((invoice_id, "USD"), (euro_id, "EUR")):
+        entry = AuditEntry.objects.get(module="invoices", zoho_id=zoho_id)
+        assert entry.status == "success", entry.message
+        assert _xero_invoice(portal, zoho_id)["CurrencyCode"] == currency
 
 
 @pytest.mark.parametrize(

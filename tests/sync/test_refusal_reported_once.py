@@ -1,12 +1,16 @@
 """A refusal is reported once (issue 18, acceptance 3): a Zoho invoice deleted while its Xero invoice is paid is
 refused on every sync, but keeps one failure entry, updated with the time it was last checked; a Resync (a person
-asking again) makes a new entry. Against the sandbox over HTTP."""
+asking again) makes a new entry, and so does a change of reason on the same record. Against the sandbox over HTTP."""
+
+import time
 
 from django.urls import reverse
 
 from audit.models import AuditEntry
 from sync import services
 from sync.engine import messages
+from sync.engine.modules import ZOHO_TO_XERO
+from sync.models import RecordLink
 from sync.settings_services import module_settings
 
 from .test_invoices_over_http import _pay, _sync, _xero_invoice, _zoho_invoice
@@ -39,3 +43,36 @@ def test_six_syncs_of_a_refused_delete_leave_one_failure_entry_with_the_last_che
     again = services.resync_entry(entry)  # a person asks again: a new entry of its own
     assert again.pk != entry.pk and again.message_key == messages.INVOICE_HAS_PAYMENTS
     assert AuditEntry.objects.filter(module="invoices", action="delete").count() == 2
+
+
+def test_a_change_of_reason_on_the_same_record_makes_a_new_failure_entry_and_a_resync_another(portal):
+    """The same product refused three times: Xero refuses it without a code (one entry, checked again after an
+    edit that changes nothing about the reason), then the portal refuses it because its new tax has no Xero rate
+    (a new entry: the reason changed), then a Resync (a new entry again)."""
+    [product] = portal.zoho.insert_records("Products", [{"Product_Name": "Reason changer", "Unit_Price": 30}])
+    assert product.ok
+
+    def sync_products():
+        time.sleep(1.1)  # Zoho's Modified_Time has whole seconds: an edit lands after the last failure's second
+        services.sync_records(portal.xero_organisation, "products", ZOHO_TO_XERO, trigger="cron")
+        return list(AuditEntry.objects.filter(module="products", zoho_id=product.id).order_by("created_at"))
+
+    [first] = sync_products()
+    assert first.status == "failed" and first.message_key == messages.PROVIDER_REFUSED_FIELD
+    assert "Item code must be specified" in first.provider_error
+
+    portal.zoho.update_records("Products", [{"id": product.id, "Description": "Still without a code"}])
+    [same] = sync_products()  # tried again (it changed), refused for the same reason: the same entry
+    assert same.pk == first.pk and same.checks == 2 and same.last_checked_at is not None
+
+    portal.zoho.update_records("Products", [{"id": product.id, "Product_Code": "RC-1", "Taxable": True,
+                                             "Tax": ["GST"]}])
+    first_again, changed = sync_products()  # the code is there now, but GST has no Xero tax rate: a new entry
+    assert first_again.pk == first.pk and first_again.checks == 2
+    assert changed.status == "failed" and changed.message_key != first.message_key
+    assert "The Zoho tax GST has no Xero tax rate" in changed.translated_message
+
+    again = services.resync_entry(changed)  # a person asks again: a new entry, even for the same reason
+    assert again.pk not in (first.pk, changed.pk) and again.message_key == changed.message_key
+    assert AuditEntry.objects.filter(module="products", zoho_id=product.id, status="failed").count() == 3
+    assert not RecordLink.objects.filter(module="products", zoho_id=product.id).exists()

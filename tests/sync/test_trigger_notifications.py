@@ -18,7 +18,7 @@ from .workers import wait_for
 
 @pytest.fixture
 def portal(sandbox, owner_client, organisation, owner, settings):
-    settings.PORTAL_BASE_URL = "http://portal.example"
+    settings.PORTAL_BASE_URL = "http://portal.invalid"  # unreachable by design (RFC 2606): no webhook leaves
     return start_syncing(connect(sandbox, owner_client, organisation, owner, settings))
 
 
@@ -44,7 +44,7 @@ def test_turning_on_save_sync_on_and_off_registers_updates_and_removes_the_chann
     [watch] = portal.zoho.list_notifications()
     assert str(watch["channel_id"]) == str(channel.channel_id)
     assert sorted(watch["events"]) == ["Accounts.all", "Contacts.all", "Invoices.all", "Products.all"]
-    assert watch["notify_url"] == "http://portal.example/sync/notifications/zoho/"
+    assert watch["notify_url"] == "http://portal.invalid/sync/notifications/zoho/"
     assert timedelta(days=5) < channel.expires_at - timezone.now() <= timedelta(days=6)
 
     _save(owner_client, portal, True, **{"products-allow_sync": None})
@@ -116,10 +116,10 @@ def test_a_zoho_edit_notifies_the_callback_and_the_task_updates_xero(portal, san
         assert ZohoChannel.objects.get().registered
         portal.zoho.update_records("Accounts", [{"id": account["id"], "Account_Name": "Renamed by Zoho GmbH"}])
         wait_for(lambda: portal.xero.get_contacts_by_ids([link.xero_id])[0]["Name"] == "Renamed by Zoho GmbH",
-                 timeout=10, message="the renamed account in Xero")
+                 timeout=60, message="the renamed account in Xero")
         # the link is stored in the checkpoint after the Xero write: a moment later than the name shows in Xero
         wait_for(lambda: RecordLink.objects.get(pk=link.pk).zoho_fingerprint != link.zoho_fingerprint,
-                 timeout=10, message="the link's new fingerprint")
+                 timeout=60, message="the link's new fingerprint")
 
 
 def test_notifications_for_switched_off_modules_sync_nothing(portal):

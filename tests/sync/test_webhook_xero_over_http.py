@@ -31,11 +31,11 @@ def test_a_contact_changed_in_xero_reaches_zoho_through_the_webhook(portal, sand
     link = RecordLink.objects.get(module="accounts")
     portal.xero.save_contacts([{"ContactID": link.xero_id, "AccountNumber": "HOOK-7"}])
     wait_for(lambda: portal.zoho.get_record("Accounts", link.zoho_id).get("Account_Number") == "HOOK-7",
-             timeout=10, message="the Xero change to reach Zoho")
+             timeout=60, message="the Xero change to reach Zoho")
 
     def delivered():  # the sandbox records a delivery when the portal has answered it (after the task ran)
         deliveries = sandbox.http.get(sandbox.url + "/_sandbox/xero/webhooks/deliveries").json()
         return deliveries.get("deliveries", deliveries) if isinstance(deliveries, dict) else deliveries
 
-    rows = wait_for(delivered, timeout=10, message="the webhook delivery to be recorded")
+    rows = wait_for(delivered, timeout=60, message="the webhook delivery to be recorded")
     assert all(row["status"] == 200 for row in rows), rows

@@ -4,7 +4,6 @@ and the keys of the URLs pasted into Zoho never reach the access logs of runserv
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 import requests
 
 from tenancy.log_redaction import redact
+from tests.stack import free_port, wait_until_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,23 +111,14 @@ def test_secrets_reach_the_containers_only_as_environment_variables():
 SECRET = "k3y-" + uuid.uuid4().hex  # unique, so finding it anywhere in a log means it leaked
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def _requests(base: str) -> None:
     """The callers of the Zoho URLs: the button (GET, key in the query), the workflow webhook (POST), and a page
     they open that names the key in its Referer. None of these needs a database."""
     organisation = uuid.uuid4()
     session = requests.Session()
-    for _ in range(100):
-        try:
-            session.get(f"{base}/healthz-not-here", timeout=5)
-            break
-        except requests.RequestException:
-            time.sleep(0.2)
+    answer = wait_until_answers(f"{base}/healthz-not-here", time.monotonic() + 180, status=None, session=session)
+    assert answer is not None, "the server did not start"
     session.get(f"{base}/sync/copy/not-a-uuid/?key={SECRET}&module=accounts&record_id=1", timeout=10)
     session.get(f"{base}/sync/hooks/zoho/{organisation}/?key={SECRET}", timeout=10)
     session.get(f"{base}/static/css/app.css", timeout=10,
@@ -136,7 +127,7 @@ def _requests(base: str) -> None:
 
 @pytest.mark.parametrize("server", ["runserver", "gunicorn"])
 def test_no_key_reaches_the_access_log(server):
-    port = _free_port()
+    port = free_port()
     if server == "runserver":
         command = [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"]
         log = _serve_at(command, port)

@@ -12,6 +12,7 @@ from tenancy.access import tenant_object_or_404
 from tenancy.models import Membership, Organisation, Role, User
 from tests.conftest import PASSWORD
 from tests.factories import MembershipFactory
+from tests.network_guard import refusing_port
 
 pytestmark = pytest.mark.django_db
 
@@ -144,8 +145,9 @@ def test_healthz_reports_database_and_broker(client):
 
 
 def test_healthz_is_503_when_the_broker_is_down(client, settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
-    response = client.get("/healthz")
+    with refusing_port() as port:  # a Redis that is down: the connection is refused
+        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+        response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"] == "down"

@@ -1,5 +1,7 @@
 """`manage.py sandbox seed [...]` and `manage.py sandbox reset`."""
 
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
 from sandbox import services
@@ -18,6 +20,8 @@ class Command(BaseCommand):
         seed.add_argument("--xero-items", type=int, default=None, help="Xero items per organisation.")
         seed.add_argument("--xero-invoices", type=int, default=None, help="Xero invoices per organisation.")
         seed.add_argument("--if-empty", action="store_true", help="Seed a provider only when its store is empty.")
+        seed.add_argument("--demo-failures", action=argparse.BooleanOptionalAction, default=True,
+                          help="Add the Zoho CRM records that fail on purpose, named for why (default: added).")
         sub.add_parser("reset", help="Wipe every sandbox table, the clock, the configuration and the counters.")
 
     def handle(self, *args, **options):
@@ -35,7 +39,8 @@ class Command(BaseCommand):
         result = services.seed(
             xero=given(contacts=options["xero_contacts"], items=options["xero_items"],
                        invoices=options["xero_invoices"]),
-            zoho=given(accounts=options["accounts"], products=options["products"], invoices=options["invoices"]),
+            zoho=given(accounts=options["accounts"], products=options["products"], invoices=options["invoices"],
+                       failing=options["demo_failures"]),
             if_empty=options["if_empty"],
         )
         for provider, outcome in result.items():
