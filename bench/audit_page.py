@@ -84,7 +84,7 @@ WITH org AS (
 INSERT INTO audit_auditentry (
     id, organisation_id, xero_tenant_id, xero_tenant_name, module, record_name, zoho_id, xero_id, direction,
     trigger, action, status, message_key, message_params, message, provider_error_code, provider_error,
-    values_written, provider_response, created_at, resync_of_id
+    values_written, provider_response, created_at, resync_of_id, checks
 )
 SELECT gen_random_uuid(),
        (SELECT ids FROM org)[org_no],
@@ -109,7 +109,8 @@ SELECT gen_random_uuid(),
        CASE WHEN status = 'success' THEN jsonb_build_object('Name', name, 'AccountNumber', record_no) END,
        NULL,
        now() - age * interval '1 second',
-       NULL
+       NULL,
+       1  -- checks: each entry reports its attempt once (the model's default; the column has no database default)
 FROM named
 ORDER BY age DESC  -- an audit log is appended in time order, so its rows lie on disk in that order
 """
