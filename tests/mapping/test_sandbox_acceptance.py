@@ -176,6 +176,10 @@ def test_a_seeded_invoice_maps_to_an_accrec_invoice_xero_accepts(world):
     product_mapping = services.get_mapping(organisation, "products", Z2X)
 
     def usable(invoice):
+        # A cancelled Zoho invoice maps to VOIDED, which Xero refuses to create (the engine does not push it:
+        # sync.engine.invoice_rules.NOT_PUSHED_STATUSES); the demo world seeds some.
+        if invoice.get("Status") == "Cancelled":
+            return False
         products = [
             crm.get(f"Products/{line['Product_Name']['id']}").json()["data"][0]
             for line in invoice["Invoiced_Items"]
