@@ -346,8 +346,14 @@ def apply(organisation, element: dict, *, mode: str, events: list, target: Invoi
     for field in ("Date", "DueDate"):
         if field in element:
             value = parse_date(element[field])
-            data[field] = value.isoformat() if value else None
-    data.setdefault("Date", clock.now().date().isoformat())
+            if value:
+                data[field] = value.isoformat()
+            elif field == "DueDate":
+                data[field] = None
+    # An invoice always has a Date: one not given (or given empty) is today's, as Xero documents ("if the Date
+    # element is not specified it will default to the current date"), and the spec's Date is not nullable.
+    if not data.get("Date"):
+        data["Date"] = clock.now().date().isoformat()
     currency = element.get("CurrencyCode", data.get("CurrencyCode") or organisation.base_currency)
     if currency not in reference.enabled_currencies(organisation):
         errors.append(f"The currency {currency} is not enabled for this organisation "

@@ -237,3 +237,14 @@ def test_invoices_filter_by_status_where_and_paging(sandbox):
     assert api.get("Invoices", params={"pageSize": 1, "page": 2}).json()["pagination"]["pageCount"] == 2
     summary = api.get("Invoices", params={"summaryOnly": "true"}).json()["Invoices"][0]
     assert "LineItems" not in summary
+
+
+@pytest.mark.parametrize("given", [None, ""])
+def test_an_invoice_given_no_date_is_dated_today_and_an_update_without_one_keeps_its_date(sandbox, given):
+    api = api_for(sandbox)
+    undated = _invoice(api, contact="Undated", Date=given)
+    assert undated["Date"].startswith("/Date(") and undated["DateString"].endswith("T00:00:00")
+    assert api.get(f"Invoices/{undated['InvoiceID']}").json()["Invoices"][0]["DateString"] == undated["DateString"]
+    dated = _invoice(api, contact="Dated")
+    kept = _update(api, dated["InvoiceID"], Date=given, Reference="no date sent")
+    assert kept["DateString"] == "2026-11-01T00:00:00" and kept["Reference"] == "no date sent"
