@@ -57,7 +57,18 @@ def _newer(updated, since) -> bool:
     return moment is None or moment > (since if since.tzinfo else since.replace(tzinfo=UTC))
 
 
-class XeroGateway:
+class _IndexedGateway:
+    """What both sides' gateways share about their per-job match indexes."""
+
+    def use_indexes(self, rows: dict) -> None:
+        """Match through indexes from now on, starting from these stored rows ({module: rows})."""
+        self.indexed = True
+        for module, module_rows in rows.items():
+            if indexed(module):
+                self.indexes.setdefault(module, self._new_index(module, module_rows))
+
+
+class XeroGateway(_IndexedGateway):
     side = "xero"
 
     def __init__(self, client, *, indexes: dict | None = None):
@@ -138,13 +149,6 @@ class XeroGateway:
                 rows = self.client.iter_invoices(summary_only=True)
             self.indexes[module] = self._new_index(module, rows)
         return self.indexes[module]
-
-    def use_indexes(self, rows: dict) -> None:
-        """Match through indexes from now on, starting from these stored rows ({module: rows})."""
-        self.indexed = True
-        for module, module_rows in rows.items():
-            if indexed(module):
-                self.indexes.setdefault(module, self._new_index(module, module_rows))
 
     def forget(self) -> None:
         """Another run wrote meanwhile: what this gateway read is out of date."""
@@ -278,7 +282,7 @@ class XeroGateway:
 REREAD_AFTER_WRITE = {"invoices"}
 
 
-class ZohoGateway:
+class ZohoGateway(_IndexedGateway):
     side = "zoho"
 
     def __init__(self, client, fields: dict[str, list[str]], subforms: dict[str, set] | None = None, *,
@@ -319,13 +323,6 @@ class ZohoGateway:
                 last = str(page[-1]["id"])
             self.indexes[module] = self._new_index(module, rows)
         return self.indexes[module]
-
-    def use_indexes(self, rows: dict) -> None:
-        """Match through indexes from now on, starting from these stored rows ({module: rows})."""
-        self.indexed = True
-        for module, module_rows in rows.items():
-            if indexed(module):
-                self.indexes.setdefault(module, self._new_index(module, module_rows))
 
     def forget(self) -> None:
         self.indexes.clear()
