@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from audit.models import translate_message
 from connections.exceptions import ProviderError
 from connections.models import XeroOrganisation
 from tenancy import safe_json
@@ -97,15 +98,10 @@ def _render(message_key: str, params: dict | None, count: int = 1) -> str:
     if count > 1:
         params = {key: ("…" if key in RECORD_PARAMS or key in varies else value) for key, value in params.items()}
     message_key = PLANNED_REASONS.get(message_key, message_key)
-    try:
-        return _(message_key) % _translated_params(params)
-    except (KeyError, TypeError, ValueError):
-        return _(message_key)
-
-
-def _translated_params(params: dict) -> dict:
-    return {key: (_(value) if key in ("target", "source", "rule", "dependency") and isinstance(value, str) and value
-                  else value) for key, value in params.items()}
+    # The audit log's own translator: the same labels translated, and a reason that carries another whole message
+    # ("Waits for its product …, which could not be synced: <that product's reason>") built in the reader's
+    # language instead of showing the nested message's %(placeholders)s.
+    return translate_message(message_key, params, "") or _(message_key)
 
 
 def _plan_sentence(outcome: str, count: int, target: str) -> str:

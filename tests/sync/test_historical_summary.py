@@ -96,3 +96,25 @@ def test_a_reason_whose_values_differ_between_records_shows_none_of_them():
     for _ in range(2):
         historical._count(same, "refuse", engine_messages.TRANSFORM_FAILED, {"error": "No tax rate."})
     assert "No tax rate." in _render(engine_messages.TRANSFORM_FAILED, same["examples"][key], count=2)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", 'Waits for its product "Cable kit", which could not be synced to Xero: Xero refused the value "" of'),
+    ("de", "Wartet auf Produkt „Cable kit“, das nicht nach Xero synchronisiert werden konnte: Xero hat den Wert „“"),
+])
+def test_a_reason_that_carries_another_records_reason_is_written_out_in_the_readers_language(language, expected):
+    # Clicking through make run, the dry run showed the waiting invoice's nested reason as raw "%(target)s refused
+    # the value "%(value)s" of %(field)s": the dry run did not build nested reasons as the audit log does.
+    from django.utils import translation
+
+    from sync import failures
+    from sync.engine import messages as engine_messages
+    from sync.views_triggers import _render
+
+    params = {"dependency": engine_messages.PRODUCT, "name": "Cable kit", "target": "Xero",
+              **failures.as_reason(engine_messages.PROVIDER_REFUSED_FIELD,
+                                   {"target": "Xero", "value": "", "field": "Item code", "code": "ValidationException"})}
+    with translation.override(language):
+        shown = _render(engine_messages.WAITS_FOR_DEPENDENCY, params, count=1)
+    assert shown.startswith(expected)
+    assert "%(" not in shown
