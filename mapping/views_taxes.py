@@ -107,7 +107,8 @@ def tax_mapping(request):
             if xero_organisation
             else [],
             "can_manage": _can_manage(request),
-            "unsaved": [tax.name for tax in zoho_taxes if not current.get(tax.name)],
+            # "suggestion, not saved" beside a pre-selected suggestion only, not beside "— not mapped —"
+            "unsaved": [tax.name for tax in zoho_taxes if not current.get(tax.name) and suggestions.get(tax.name)],
             "suggested_unsaved": any(suggestions.get(tax.name) and not current.get(tax.name) for tax in zoho_taxes),
         },
     )
