@@ -1,7 +1,7 @@
 """Issue 18: the demo world syncs cleanly with either demo Xero organisation. What `make run` seeds (both sides'
 default counts and the Zoho records that fail on purpose); the admin's steps of the tour: the suggested tax
-mapping, the chart's Sales account as the default sales account, every module started in both directions; then one
-cron cycle. Nothing fails but the records named for why, each with its reason; everything else reached the other
+mapping with the default sales account the organisation's chart suggests (200 Sales), every module started in both
+directions; then one cron cycle. Nothing fails but the records named for why, each with its reason; everything else reached the other
 side. Against the sandbox over HTTP (the browser version on the `make run` stack: tests/journey)."""
 
 import inspect
@@ -9,8 +9,9 @@ import inspect
 import pytest
 
 from audit.models import AuditEntry
-from mapping import taxes
-from mapping.models import ZohoTax
+from mapping import record_checks, taxes
+from mapping.accounts import NAMED_SALES, suggest_sales_account
+from mapping.models import XeroAccount, ZohoTax
 from sandbox.zoho import seed as zoho_seed
 from sync.engine import messages
 from sync.models import RecordLink
@@ -37,7 +38,7 @@ def portal(request, sandbox, owner_client, organisation, owner, settings, monkey
 def _suggested_tax_mapping(portal) -> dict:
     taxes.refresh_zoho_taxes(portal.organisation, portal.zoho)
     rates = taxes.sales_tax_rates(portal.xero_organisation)
-    return {tax.name: taxes.suggest_tax_type(tax.percentage, rates) or ""
+    return {tax.name: taxes.suggest_tax_type(tax.percentage, rates, tax.name) or ""
             for tax in ZohoTax.objects.filter(organisation=portal.organisation)}
 
 
@@ -47,16 +48,19 @@ def test_one_cron_cycle_fails_only_the_records_named_to_fail_each_with_its_reaso
     assert {name: suggested[name] for name in expected} == expected  # a rate of each percentage
     assert suggested["Zero Rated"] and suggested["Luxury Tax"] == ""  # 12.5 %: no Xero rate, no suggestion
     taxes.save_tax_mappings(portal.xero_organisation, suggested)
-    taxes.save_default_accounts(portal.xero_organisation, {"products": "200", "invoices": "200"})
+    account = suggest_sales_account(XeroAccount.objects.filter(xero_organisation=portal.xero_organisation))
+    assert (str(account.account), account.reason) == ("200 Sales", NAMED_SALES)  # of 200, 260 and 270 (REVENUE)
+    taxes.save_default_accounts(portal.xero_organisation, {"products": account.code, "invoices": account.code})
     start_syncing(portal)
 
     cron.run_organisation(portal.organisation)
 
     failed = {entry.record_name: entry for entry in AuditEntry.objects.filter(status="failed")}
     assert sorted(failed) == sorted(name for names in zoho_seed.DEMO_FAILURES.values() for name in names)
-    assert failed[zoho_seed.NO_CODE_PRODUCT].message_key == messages.PROVIDER_REFUSED_FIELD
-    assert "Correct Item code, then resync." in failed[zoho_seed.NO_CODE_PRODUCT].translated_message
-    assert "Item code must be specified" in failed[zoho_seed.NO_CODE_PRODUCT].provider_error
+    no_code = failed[zoho_seed.NO_CODE_PRODUCT]  # refused by the planner: never sent to Xero without a Code
+    assert (no_code.message_key, no_code.provider_error) == (record_checks.NO_VALUE, "")
+    assert no_code.translated_message.startswith(
+        f"{zoho_seed.NO_CODE_PRODUCT} has no value for Item code, which Xero requires. Fill it in Zoho CRM")
     assert ("The Zoho tax Luxury Tax has no Xero tax rate. Map it under Mapping › Taxes."
             in failed[zoho_seed.UNMAPPED_TAX_PRODUCT].translated_message)
     assert failed[zoho_seed.CURRENCY_INVOICE].message_key == messages.CURRENCY_NOT_ENABLED
