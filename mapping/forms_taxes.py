@@ -42,19 +42,31 @@ class TaxMappingForm(forms.Form):
 class DefaultAccountsForm(forms.Form):
     """The default sales account of each module that posts to one (Products, Invoices)."""
 
-    def __init__(self, *args, modules, accounts, current, **kwargs):
+    def __init__(self, *args, modules, accounts, current, suggested="", **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", _("— none —"))] + [
             (account.code, f"{account.code} {account.name}") for account in accounts
         ]
+        offered = {code for code, _label in choices}
         self.modules = modules
+        # A module with no saved account shows the suggestion (mapping.accounts), pre-selected but not saved.
+        self.unsaved = [m.key for m in modules if not current.get(m.key) and suggested and suggested in offered]
         for module in modules:
             self.fields[f"account:{module.key}"] = forms.ChoiceField(
-                label=module.label, choices=choices, required=False, initial=current.get(module.key, "")
+                label=module.label, choices=choices, required=False,
+                initial=current.get(module.key) or (suggested if module.key in self.unsaved else ""),
             )
+
+    def rows(self):
+        return [(module, self[f"account:{module.key}"], module.key in self.unsaved) for module in self.modules]
 
     def choices(self) -> dict:
         return {module.key: self.cleaned_data.get(f"account:{module.key}") or "" for module in self.modules}
+
+    def posted_choices(self) -> dict:
+        """The choices of the fields the form that was posted had (a page posting only its tax mapping leaves the
+        saved accounts alone)."""
+        return {key: code for key, code in self.choices().items() if f"account:{key}" in self.data}
 
 
 class ItemlessLinesForm(forms.Form):

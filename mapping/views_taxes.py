@@ -17,6 +17,7 @@ from connections.services import xero_organisations, zoho_connection
 from tenancy.access import current_organisation, require_manager, tenant_object_or_404
 
 from . import clients, services, taxes
+from .accounts import suggest_sales_account
 from .forms_taxes import DefaultAccountsForm, ItemlessLinesForm, TaxMappingForm, TaxModeForm
 from .models import XeroAccount, ZohoTax
 from .registry import ACCOUNT_CODE_MODULES, MODULES
@@ -46,6 +47,22 @@ def _can_manage(request):
     return bool(membership and membership.can_manage)
 
 
+def _default_accounts(xero_organisation):
+    """The default sales accounts form's arguments (the saved choices, else the chart's suggestion) and what the
+    page says about the suggestion."""
+    chart = taxes.sales_accounts(xero_organisation) if xero_organisation else XeroAccount.objects.none()
+    suggestion = suggest_sales_account(
+        XeroAccount.objects.filter(xero_organisation=xero_organisation) if xero_organisation else [])
+    args = {
+        "modules": [MODULES[key] for key in ACCOUNT_CODE_MODULES],
+        "accounts": chart,
+        "current": taxes.default_accounts(xero_organisation) if xero_organisation else {},
+        "suggested": suggestion.code,
+    }
+    explanation = suggestion.explanation(xero_organisation.tenant_name) if xero_organisation else ""
+    return args, explanation
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def tax_mapping(request):
@@ -58,15 +75,22 @@ def tax_mapping(request):
     form_args = {"zoho_taxes": zoho_taxes, "tax_rates": rates, "current": current, "suggestions": suggestions}
     mode_form = TaxModeForm(initial={"tax_mode": services.tax_mode(organisation)})
     form = TaxMappingForm(**form_args)
+    # What a sales line needs besides its tax rate: the default sales account, suggested and saved here too.
+    accounts_args, account_suggestion = _default_accounts(xero_organisation)
+    accounts_form = DefaultAccountsForm(**accounts_args)
     if request.method == "POST":
         require_manager(request)
         mode_form = TaxModeForm(request.POST)
         form = TaxMappingForm(request.POST, **form_args)
-        if mode_form.is_valid() and form.is_valid():
+        accounts_form = DefaultAccountsForm(request.POST, **accounts_args)
+        if mode_form.is_valid() and form.is_valid() and accounts_form.is_valid():
             services.set_tax_mode(organisation, mode_form.cleaned_data["tax_mode"])
             if xero_organisation:
                 taxes.save_tax_mappings(xero_organisation, form.choices())
+                taxes.save_default_accounts(xero_organisation, accounts_form.posted_choices())
             messages.success(request, _("Tax mapping saved."))  # what is still wrong is listed on the page
+            if xero_organisation and accounts_form.posted_choices():
+                messages.success(request, _("Default sales accounts saved."))
             return redirect(_url("mapping:taxes", xero_organisation))
     return render(
         request,
@@ -76,6 +100,8 @@ def tax_mapping(request):
             "xero_organisations": xero_organisations(organisation),
             "form": form,
             "mode_form": mode_form,
+            "accounts_form": accounts_form,
+            "account_suggestion": account_suggestion,
             "rates": rates,
             "problems": tax_mapping_problems(taxes.tax_context(organisation, xero_organisation))
             if xero_organisation
@@ -124,17 +150,12 @@ def refresh_taxes(request):
 def accounts(request):
     organisation = current_organisation(request)
     xero_organisation = _chosen_xero_organisation(request)
-    modules = [MODULES[key] for key in ACCOUNT_CODE_MODULES]
     chart = (
         XeroAccount.objects.filter(xero_organisation=xero_organisation)
         if xero_organisation
         else XeroAccount.objects.none()
     )
-    form_args = {
-        "modules": modules,
-        "accounts": taxes.sales_accounts(xero_organisation) if xero_organisation else [],
-        "current": taxes.default_accounts(xero_organisation) if xero_organisation else {},
-    }
+    form_args, account_suggestion = _default_accounts(xero_organisation)
     form = DefaultAccountsForm(**form_args)
     lines_args = {"accounts": form_args["accounts"],
                   "current": taxes.line_products(xero_organisation) if xero_organisation else {}}
@@ -161,6 +182,7 @@ def accounts(request):
             "xero_organisations": xero_organisations(organisation),
             "chart": chart,
             "form": form,
+            "account_suggestion": account_suggestion,
             "lines_form": lines_form,
             "can_manage": _can_manage(request),
         },

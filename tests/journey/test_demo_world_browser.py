@@ -1,9 +1,10 @@
 """Issue 18, acceptance 1: the demo world syncs cleanly on the real `make run` stack.
 
 What `make run` seeds (`manage.py sandbox seed --if-empty`: the demo world of sandbox/README.md) and the demo admin
-`ensure_demo` creates; in Chromium the admin connects one Xero organisation, authorizes Zoho CRM, accepts the
-terms, saves the suggested tax mapping and the default sales account (the "Ready to sync" checklist), and starts
-syncing every module in both directions. One cron cycle later (the cron's dispatcher queued as Beat queues it,
+`ensure_demo` creates; in Chromium the admin follows the acceptance flow and nothing else: connects one Xero
+organisation (and Zoho CRM), accepts the terms, saves the suggested tax mapping (with it the suggested default sales
+account, 200 Sales, pre-selected beside it: no step of its own), and starts syncing every module in both
+directions. One cron cycle later (the cron's dispatcher queued as Beat queues it,
 worked by the stack's own worker), the audit log shows no failure but the records named to fail on purpose, each
 with its reason. With SCREENSHOTS=1 (`make screenshots`) its last page is the tour's 14-demo-world-audit.png.
 """
@@ -94,9 +95,9 @@ def _connect(page, stack):
     expect(page).to_have_url(re.compile(r"/sync/ready/"))
 
 
-def _map_taxes_and_accounts(page, stack):
-    """The suggested tax mapping (each Zoho tax with a Xero rate of its percentage; Luxury Tax has none) and the
-    chart's Sales account as the default sales account: the checklist's steps."""
+def _save_the_suggested_tax_mapping(page, stack):
+    """The suggested tax mapping (each Zoho tax with a Xero rate of its percentage; Luxury Tax has none) and, on
+    the same page, the default sales account the chart suggests (200 Sales), saved as they are pre-selected."""
     page.goto(f"{stack.url}/mapping/taxes/")
     luxury = page.get_by_test_id("tax-row-Luxury Tax")
 
@@ -111,19 +112,23 @@ def _map_taxes_and_accounts(page, stack):
     expected = {"GST": "OUTPUT", "NZ GST": "TAX001", "VAT": "TAX002", "Luxury Tax": ""}
     for name, tax_type in expected.items():  # the suggestions, pre-selected
         expect(page.get_by_test_id(f"tax-row-{name}").locator("select")).to_have_value(tax_type)
+    expect(page.get_by_test_id("account-suggestion")).to_contain_text(
+        'Suggested: 200 Sales. Demo Company (AU) has 3 revenue accounts; this is the one Xero\'s default chart of '
+        'accounts calls "Sales".')
+    for module in ("products", "invoices"):  # pre-selected, not yet saved: the admin does not touch them
+        row = page.get_by_test_id(f"default-account-row-{module}")
+        expect(row.locator("select")).to_have_value("200")
+        expect(row.get_by_test_id("account-unsaved")).to_be_visible()
     page.get_by_test_id("save-taxes").click()
     expect(page.get_by_test_id("messages")).to_contain_text("Tax mapping saved.")
-    expect(page.get_by_test_id("tax-row-VAT").get_by_test_id("tax-unsaved")).to_have_count(0)
-    page.get_by_test_id("nav-xero-accounts").click()
-    for module in ("products", "invoices"):
-        page.locator(f"select[name='account:{module}']").select_option("200")
-    page.get_by_test_id("save-default-accounts").click()
     expect(page.get_by_test_id("messages")).to_contain_text("Default sales accounts saved.")
+    expect(page.get_by_test_id("tax-row-VAT").get_by_test_id("tax-unsaved")).to_have_count(0)
+    expect(page.get_by_test_id("account-unsaved")).to_have_count(0)
 
 
 def _start_every_module(page, stack):
     page.get_by_test_id("sidebar").get_by_role("link", name="Ready to sync").click()
-    page.get_by_test_id("mark-mapping-reviewed").click()
+    expect(page.get_by_test_id("check-accounts")).to_have_attribute("data-done", "yes")  # saved with the taxes
     for module in MODULES:
         for direction in ("zoho_to_xero", "xero_to_zoho"):
             page.get_by_test_id(f"start-{module}-{direction}").click()
@@ -148,7 +153,7 @@ def test_the_demo_world_syncs_with_no_failure_but_the_records_named_to_fail(run_
     page.set_viewport_size({"width": 1280, "height": 900})
     _sign_in(page, stack)
     _connect(page, stack)
-    _map_taxes_and_accounts(page, stack)
+    _save_the_suggested_tax_mapping(page, stack)
     _start_every_module(page, stack)
 
     state = _one_cron_cycle(stack)

@@ -1,7 +1,7 @@
 """Issue 18: the demo world syncs cleanly with either demo Xero organisation. What `make run` seeds (both sides'
 default counts and the Zoho records that fail on purpose); the admin's steps of the tour: the suggested tax
-mapping, the chart's Sales account as the default sales account, every module started in both directions; then one
-cron cycle. Nothing fails but the records named for why, each with its reason; everything else reached the other
+mapping with the default sales account the organisation's chart suggests (200 Sales), every module started in both
+directions; then one cron cycle. Nothing fails but the records named for why, each with its reason; everything else reached the other
 side. Against the sandbox over HTTP (the browser version on the `make run` stack: tests/journey)."""
 
 import inspect
@@ -10,7 +10,8 @@ import pytest
 
 from audit.models import AuditEntry
 from mapping import taxes
-from mapping.models import ZohoTax
+from mapping.accounts import NAMED_SALES, suggest_sales_account
+from mapping.models import XeroAccount, ZohoTax
 from sandbox.zoho import seed as zoho_seed
 from sync.engine import messages
 from sync.models import RecordLink
@@ -47,7 +48,9 @@ def test_one_cron_cycle_fails_only_the_records_named_to_fail_each_with_its_reaso
     assert {name: suggested[name] for name in expected} == expected  # a rate of each percentage
     assert suggested["Zero Rated"] and suggested["Luxury Tax"] == ""  # 12.5 %: no Xero rate, no suggestion
     taxes.save_tax_mappings(portal.xero_organisation, suggested)
-    taxes.save_default_accounts(portal.xero_organisation, {"products": "200", "invoices": "200"})
+    account = suggest_sales_account(XeroAccount.objects.filter(xero_organisation=portal.xero_organisation))
+    assert (str(account.account), account.reason) == ("200 Sales", NAMED_SALES)  # of 200, 260 and 270 (REVENUE)
+    taxes.save_default_accounts(portal.xero_organisation, {"products": account.code, "invoices": account.code})
     start_syncing(portal)
 
     cron.run_organisation(portal.organisation)
