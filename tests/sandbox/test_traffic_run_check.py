@@ -12,7 +12,7 @@ from sandbox import traffic
 from .spec_conformance import EXPECTED_INVALID_REQUESTS, exchange_key, request_key, validate_run_log
 
 ROOT = Path(__file__).resolve().parents[2]
-SEARCH = "http://127.0.0.1:9/zoho/eu/api/crm/v8/Accounts/search"
+SEARCH = "http://127.0.0.1:9/zoho/eu/api/crm/v8/Accounts/search?per_page=200"
 
 
 def _line(url, status, body, method="GET", provider="zoho"):
@@ -33,8 +33,8 @@ WRONG = {"code": "REQUIRED_PARAM_MISSING", "details": {"param_name": "criteria"}
 def test_a_run_log_is_validated_once_per_endpoint_status_and_shape_and_reports_what_is_wrong(tmp_path):
     lines = [
         _line(SEARCH, 400, _missing(["Criteria_One"])),
-        _line(SEARCH + "?word=", 400, _missing(["Word_Two", "Phone_Three"])),  # the same shape: not validated
-        _line(SEARCH + "?x=1", 400, WRONG),  # another shape: a schema error
+        _line(SEARCH + "&page=2", 400, _missing(["Word_Two", "Phone_Three"])),  # the same shape: not validated
+        _line(SEARCH + "&x=1", 400, WRONG),  # another shape: a schema error
         _line("http://127.0.0.1:9/xero/identity/connect/token", 200, {"access_token": "***"}, "POST", "xero"),
     ]
     log = tmp_path / "run.jsonl"
