@@ -108,5 +108,6 @@ def record_links(entry) -> dict:
         "xero": xero_record_url(entry.module, entry.xero_id, context.xero_short_code),
         "conflict": conflict,
         "conflict_id": conflict_id,
+        "conflict_name": str(params.get("conflict_name") or "") if conflict_id else "",  # (Xero: looked up)
         "dependency": dependency,  # the Zoho record a failure waits for (WAITS_FOR_DEPENDENCY)
     }

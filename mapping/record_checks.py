@@ -13,9 +13,10 @@ NO_VALUE = gettext_noop(
     "Mapping, then resync."
 )
 TOO_LONG = gettext_noop(
-    "%(record)s: %(field)s has %(length)s characters; Xero accepts at most %(max)s. Shorten it in Zoho CRM, then "
-    "resync."
+    "%(record)s: the value \"%(value)s\" of %(field)s has %(length)s characters; Xero accepts at most %(max)s. "
+    "Shorten it in Zoho CRM, then resync."
 )
+SHOWN = 60  # characters of a too long value the message shows
 LINE_ITEMS = gettext_noop("Line items")
 
 
@@ -165,6 +166,7 @@ def validate_payload(module_key, payload: dict, *, record_label: str = "") -> li
                         {
                             "record": record_label or module_key,
                             "field": _label(module_key, xero_field.path),
+                            "value": value if len(value) <= SHOWN else value[: SHOWN - 1].rstrip() + "…",
                             "length": len(value),
                             "max": xero_field.max_length,
                         },

@@ -18,6 +18,7 @@ from datetime import UTC
 
 from connections.exceptions import PermanentError
 
+from . import xero_duplicates
 from .engine.executor import WriteResult
 from .engine.fingerprint import parse_time
 from .engine.modules import spec
@@ -226,7 +227,9 @@ class XeroGateway(_IndexedGateway):
             return self.client.save_items(elements, create_only=create_only, idempotency_key=key)
         return self.client.save_invoices(elements, create_only=create_only, idempotency_key=key)
 
-    def _results(self, module, element_results) -> list[WriteResult]:
+    def _results(self, module, element_results, elements=None) -> list[WriteResult]:
+        """One WriteResult per element; a refused duplicate names the Xero record holding the value
+        (sync.xero_duplicates: Xero's message names only the value)."""
         results = []
         for element in element_results:
             if element.ok:
@@ -242,16 +245,20 @@ class XeroGateway(_IndexedGateway):
                     response=element.data or None,
                 )
             )
+        if elements is not None:
+            xero_duplicates.link_conflicts(self, module, elements, results)
         return results
 
     def create(self, module, items):
         elements = [_clean(payload) for _source_id, payload in items]
-        return self._results(module, self._save(module, elements, create_only=True, key=f"sync:{module}:create"))
+        return self._results(module, self._save(module, elements, create_only=True, key=f"sync:{module}:create"),
+                             elements)
 
     def update(self, module, items):
         id_field = spec(module).xero_id_field
         elements = [{**_clean(payload), id_field: target_id} for _source_id, target_id, payload in items]
-        return self._results(module, self._save(module, elements, create_only=False, key=f"sync:{module}:update"))
+        return self._results(module, self._save(module, elements, create_only=False, key=f"sync:{module}:update"),
+                             elements)
 
     def delete(self, module, items):
         if module == "accounts":

@@ -24,6 +24,9 @@ class WriteResult:
     error_code: str = ""
     error_message: str = ""
     response: dict | None = None
+    # a refused duplicate: the target's record that already holds the value, when the gateway found it
+    conflict_id: str = ""
+    conflict_name: str = ""
 
 
 class Gateway(Protocol):

@@ -202,8 +202,11 @@ class Operation:
                              error_message=result.error_message, code=code)
         value = refusal.value or _payload_value(self.payload, refusal.field)
         params = {"field": refusal.field, "code": code, "value": value[:200]}
-        if refusal.conflict_id:
-            params["conflict_id"] = refusal.conflict_id
+        conflict_id = refusal.conflict_id or getattr(result, "conflict_id", "")
+        if conflict_id:  # Zoho names it in its answer; for Xero the gateway looked it up by the value
+            params["conflict_id"] = conflict_id
+        if getattr(result, "conflict_name", ""):
+            params["conflict_name"] = result.conflict_name
         key = messages.PROVIDER_DUPLICATE if refusal.duplicate else messages.PROVIDER_REFUSED_FIELD
         line = refusals.line_of(self.payload, refusal.field, refusal.value) if towards_xero else None
         if line is not None and not refusal.duplicate:

@@ -13,12 +13,15 @@ For each source record (in a deterministic order: by id):
 3. Deleted at the source: the module's delete rule (see `deletes`), only when Delete is switched on, and only for
    deletions made since it was (`deleted_ids` may map each id to the time the source gives for its deletion).
 
-Module rules: Xero contact names (`names`), invoice statuses and currencies (`invoice_rules`).
+Module rules: Xero contact names (`names`), invoice statuses and currencies (`invoice_rules`). Before a create or
+update is planned as a write, what the target would refuse is failed here, with its reason, and never sent
+(`xero_checks`: the mapping catalogue's mandatory values and lengths; `zoho_checks`: Zoho's field metadata), so
+every trigger and the dry run refuse the same records in the same words.
 """
 
 from django.utils.translation import gettext_noop
 
-from . import invoice_rules, matching, messages, names, zoho_checks
+from . import invoice_rules, matching, messages, names, xero_checks, zoho_checks
 from .deletes import plan_delete
 from .fingerprint import differences, fingerprint, parse_time, same_time
 from .modules import XERO, ZOHO, ModuleSpec, sides
@@ -309,6 +312,10 @@ class Planner:
     def _check_write(self, operation: Operation) -> Operation:
         if self.target_side == XERO and self.spec.key == "invoices":
             failure = invoice_rules.check_for_xero(operation, self.policy)
+            if failure:
+                return failure
+        if self.target_side == XERO:  # what Xero would refuse (a product without a code): never sent
+            failure = xero_checks.check_for_xero(operation)
             if failure:
                 return failure
         if self.target_side == ZOHO:

@@ -32,8 +32,6 @@ from audit.models import Module as AuditModule
 from audit.models import Status as AuditStatus
 from connections import conf as connection_conf
 from connections import counters
-from mapping.problems import ERROR
-from mapping.record_checks import validate_payload
 
 from .. import labels, runs
 from ..context import SyncContext
@@ -231,24 +229,8 @@ def _dry_batch(context: SyncContext, module: str, direction: str, sources: list[
                        policy=policy, transforms=transforms)
 
 
-def _xero_problem(module: str, operation):
-    """What Xero would refuse in a planned write (mandatory values, lengths), before anything is sent."""
-    if operation.direction != ZOHO_TO_XERO or operation.status == FAILED or operation.action not in (CREATE, UPDATE):
-        return None
-    if operation.nested:  # a ContactPerson: not a Xero record of the module's catalogue
-        return None
-    # an update (of a linked or matched record) leaves the fields it does not send as they are, as the job does
-    problems = [p for p in validate_payload(module, operation.payload or {}, record_label=operation.name)
-                if p.severity == ERROR and (operation.action == CREATE or p.code != "missing_value")]
-    return problems[0] if problems else None
-
-
 def _outcome(job: HistoricalJob, operation) -> tuple[str, str]:
     """(create/update/skip/refuse, reason message key) of a planned operation."""
-    problem = _xero_problem(operation.module, operation)
-    if problem is not None:
-        operation.params.update(problem.params)
-        return "refuse", problem.message_key
     if operation.status == FAILED:
         dependency = operation.params.get("dependency")
         if operation.message_key in DEPENDENCY_FIRST and str(dependency).lower() in (

@@ -7,6 +7,7 @@ import time
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from mapping import record_checks
 from sync import services
 from sync.engine import messages
 from sync.engine.modules import ZOHO_TO_XERO
@@ -46,9 +47,9 @@ def test_six_syncs_of_a_refused_delete_leave_one_failure_entry_with_the_last_che
 
 
 def test_a_change_of_reason_on_the_same_record_makes_a_new_failure_entry_and_a_resync_another(portal):
-    """The same product refused three times: Xero refuses it without a code (one entry, checked again after an
-    edit that changes nothing about the reason), then the portal refuses it because its new tax has no Xero rate
-    (a new entry: the reason changed), then a Resync (a new entry again)."""
+    """The same product refused three times: the portal refuses it without a code, before sending it, as Xero
+    would (one entry, checked again after an edit that changes nothing about the reason), then because its new
+    tax has no Xero rate (a new entry: the reason changed), then a Resync (a new entry again)."""
     [product] = portal.zoho.insert_records("Products", [{"Product_Name": "Reason changer", "Unit_Price": 30}])
     assert product.ok
 
@@ -58,8 +59,8 @@ def test_a_change_of_reason_on_the_same_record_makes_a_new_failure_entry_and_a_r
         return list(AuditEntry.objects.filter(module="products", zoho_id=product.id).order_by("created_at"))
 
     [first] = sync_products()
-    assert first.status == "failed" and first.message_key == messages.PROVIDER_REFUSED_FIELD
-    assert "Item code must be specified" in first.provider_error
+    assert first.status == "failed" and first.message_key == record_checks.NO_VALUE
+    assert first.message_params["field"] == "Item code" and first.provider_error == ""
 
     portal.zoho.update_records("Products", [{"id": product.id, "Description": "Still without a code"}])
     [same] = sync_products()  # tried again (it changed), refused for the same reason: the same entry
