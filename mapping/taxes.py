@@ -1,6 +1,7 @@
 """Taxes and the chart of accounts: Zoho org taxes, Xero tax rates and accounts (per Xero organisation), the tax
 mapping between them, default sales accounts, and the resolver the sync engine hands to the transform."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -172,16 +173,34 @@ def sales_tax_rates(xero_organisation):
     )
 
 
-def suggest_tax_type(percentage, tax_rates) -> str | None:
-    """The first active sales tax rate with the same percentage (``tax_rates``: XeroTaxRate rows or dicts)."""
+def suggest_tax_type(percentage, tax_rates, zoho_name: str = "") -> str | None:
+    """The active sales tax rate with the same percentage (``tax_rates``: XeroTaxRate rows or dicts).
+
+    Several rates often share a percentage, 0 % above all (Australia: "BAS Excluded", "GST Free Income", "No
+    GST"; United Kingdom: "Zero Rated Income", "Exempt Income", "No VAT"), and they are not interchangeable: a
+    BAS Excluded sale is missing from the BAS, an exempt one is not zero-rated. So among them, prefer the rate
+    of the same name, then one whose name shares most words with it ("Zero Rated" -> "Zero Rated Income"), then a rate made
+    for sales (its TaxType ends in OUTPUT, as Xero's income rates do: OUTPUT, EXEMPTOUTPUT, ZERORATEDOUTPUT),
+    then the first one Xero lists."""
     wanted = _decimal(percentage)
     if wanted is None:
         return None
-    for rate in tax_rates:
+    words = _words(zoho_name)
+    candidates = []
+    for position, rate in enumerate(tax_rates):
         value = rate.rate if hasattr(rate, "rate") else _decimal(rate.get("rate"))
-        if value is not None and Decimal(value) == wanted:
-            return rate.tax_type if hasattr(rate, "tax_type") else rate["tax_type"]
-    return None
+        if value is None or Decimal(value) != wanted:
+            continue
+        tax_type = rate.tax_type if hasattr(rate, "tax_type") else rate["tax_type"]
+        name = rate.name if hasattr(rate, "name") else rate.get("name", "")
+        same_name = str(name or "").casefold() == str(zoho_name or "").casefold()
+        shared = len(words & _words(name))
+        candidates.append((not same_name, -shared, not tax_type.upper().endswith("OUTPUT"), position, tax_type))
+    return min(candidates)[-1] if candidates else None
+
+
+def _words(name) -> set[str]:
+    return {word for word in re.findall(r"[^\W\d_]+", str(name or "").casefold()) if len(word) > 2}
 
 
 def tax_mappings(xero_organisation) -> dict:

@@ -71,7 +71,7 @@ def tax_mapping(request):
     zoho_taxes = ZohoTax.objects.filter(organisation=organisation)
     rates = taxes.sales_tax_rates(xero_organisation) if xero_organisation else []
     current = taxes.tax_mappings(xero_organisation) if xero_organisation else {}
-    suggestions = {tax.name: taxes.suggest_tax_type(tax.percentage, rates) for tax in zoho_taxes}
+    suggestions = {tax.name: taxes.suggest_tax_type(tax.percentage, rates, tax.name) for tax in zoho_taxes}
     form_args = {"zoho_taxes": zoho_taxes, "tax_rates": rates, "current": current, "suggestions": suggestions}
     mode_form = TaxModeForm(initial={"tax_mode": services.tax_mode(organisation)})
     form = TaxMappingForm(**form_args)
@@ -107,7 +107,8 @@ def tax_mapping(request):
             if xero_organisation
             else [],
             "can_manage": _can_manage(request),
-            "unsaved": [tax.name for tax in zoho_taxes if not current.get(tax.name)],
+            # "suggestion, not saved" beside a pre-selected suggestion only, not beside "— not mapped —"
+            "unsaved": [tax.name for tax in zoho_taxes if not current.get(tax.name) and suggestions.get(tax.name)],
             "suggested_unsaved": any(suggestions.get(tax.name) and not current.get(tax.name) for tax in zoho_taxes),
         },
     )

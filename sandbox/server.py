@@ -16,6 +16,9 @@ from .concurrency import serial
 
 URLCONF = "sandbox.urls"
 MIDDLEWARE = [
+    # Stylesheets and icons of its error pages (the portal's error_base.html), as the portal serves them; first,
+    # so that static files are neither counted nor logged as provider traffic.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "sandbox.traffic.TrafficMiddleware",
     "sandbox.xero.paths.CaseInsensitivePathMiddleware",
     "django.middleware.locale.LocaleMiddleware",

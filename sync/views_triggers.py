@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from audit.models import translate_message
 from connections.exceptions import ProviderError
 from connections.models import XeroOrganisation
 from tenancy import safe_json
@@ -97,15 +98,10 @@ def _render(message_key: str, params: dict | None, count: int = 1) -> str:
     if count > 1:
         params = {key: ("…" if key in RECORD_PARAMS or key in varies else value) for key, value in params.items()}
     message_key = PLANNED_REASONS.get(message_key, message_key)
-    try:
-        return _(message_key) % _translated_params(params)
-    except (KeyError, TypeError, ValueError):
-        return _(message_key)
-
-
-def _translated_params(params: dict) -> dict:
-    return {key: (_(value) if key in ("target", "source", "rule", "dependency") and isinstance(value, str) and value
-                  else value) for key, value in params.items()}
+    # The audit log's own translator: the same labels translated, and a reason that carries another whole message
+    # ("Waits for its product …, which could not be synced: <that product's reason>") built in the reader's
+    # language instead of showing the nested message's %(placeholders)s.
+    return translate_message(message_key, params, "") or _(message_key)
 
 
 def _plan_sentence(outcome: str, count: int, target: str) -> str:
@@ -205,7 +201,7 @@ def _merge_field(module: str) -> str:
 def copy_page(request):
     organisation = current_organisation(request)
     search_form = CopySearchForm(request.GET if "name" in request.GET else None)
-    results, entries, searched = [], [], False
+    results, entries, searched, more = [], [], False, False
     if request.method == "POST":
         require_manager(request)
         form = CopyForm(request.POST)
@@ -217,12 +213,14 @@ def copy_page(request):
     if search_form.is_bound and search_form.is_valid():
         try:
             results = copy.search(organisation, search_form.cleaned_data["module"], search_form.cleaned_data["name"])
+            more, results = len(results) > copy.SEARCH_LIMIT, results[:copy.SEARCH_LIMIT]
             searched = True  # only then can "no record" be said; a refused or failed search says why instead
         except ProviderError as error:
             messages.error(request, str(getattr(error, "user_message", "") or _("Zoho CRM could not be searched.")))
     button_urls, workflow_url = _button_urls(request, organisation) if request.membership.can_manage else ([], "")
     return render(request, "sync/copy.html", {
         "search_form": search_form, "results": results, "searched": searched, "entries": entries,
+        "more": more, "limit": copy.SEARCH_LIMIT,
         "button_urls": button_urls,
         "workflow_url": workflow_url, "can_manage": request.membership.can_manage,
         "module": search_form.cleaned_data.get("module") if search_form.is_bound and search_form.is_valid() else "",

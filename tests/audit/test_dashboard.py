@@ -48,6 +48,26 @@ def test_it_shows_the_last_run_of_each_trigger(owner_client, organisation):
     assert "Never" in html
 
 
+def test_a_run_with_a_few_failing_records_reads_as_counts_not_as_failed(owner_client, organisation):
+    # One cron run: 5 records synced, then 2 failed (its last entry is a failure); an older run is not counted.
+    run_end = timezone.now() - timezone.timedelta(minutes=1)
+    make_entry(organisation, trigger=Trigger.CRON, status=Status.SUCCESS, created_at=run_end - timezone.timedelta(hours=1))
+    for i in range(5):
+        make_entry(organisation, trigger=Trigger.CRON, status=Status.SUCCESS,
+                   created_at=run_end - timezone.timedelta(seconds=30 - i))
+    make_entry(organisation, trigger=Trigger.CRON, status=Status.SKIPPED, created_at=run_end - timezone.timedelta(seconds=3))
+    make_entry(organisation, trigger=Trigger.CRON, status=Status.FAILED, created_at=run_end - timezone.timedelta(seconds=2))
+    make_entry(organisation, trigger=Trigger.CRON, status=Status.FAILED, created_at=run_end)
+    make_entry(organisation, trigger=Trigger.WEBHOOK, status=Status.SUCCESS, created_at=run_end)
+    response = owner_client.get(URL)
+    runs = {run.trigger: run for run in response.context["runs"]}
+    assert (runs["cron"].succeeded, runs["cron"].failed) == (5, 2)
+    assert (runs["webhook"].succeeded, runs["webhook"].failed) == (1, 0)
+    html = response.content.decode()
+    assert "2 failed</a>, 5 succeeded" in html
+    assert f'{reverse("audit:index")}?trigger=cron&amp;status=failed' in html
+
+
 def test_the_chart_counts_successes_and_failures_per_day_for_30_days(owner_client, organisation):
     for _ in range(3):
         make_entry(organisation, status=Status.SUCCESS, created_at=days_ago(1))

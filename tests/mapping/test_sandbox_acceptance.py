@@ -75,7 +75,7 @@ def world(sandbox, organisation):
     taxes.save_tax_mappings(
         xero_organisation,
         {
-            tax.name: taxes.suggest_tax_type(tax.percentage, rates) or ""
+            tax.name: taxes.suggest_tax_type(tax.percentage, rates, tax.name) or ""
             for tax in organisation_taxes(organisation)
         },
     )

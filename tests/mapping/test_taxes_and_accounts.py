@@ -121,6 +121,8 @@ def test_the_tax_page_suggests_xero_rates_of_the_same_percentage(refreshed, owne
     assert '<option value="EXEMPTOUTPUT" selected>' in zero_row
     vat_row = html.split('data-testid="tax-row-VAT"')[1].split("</tr>")[0]
     assert '<option value="" selected>' in vat_row  # no 20 % rate in this organisation
+    assert 'data-testid="tax-unsaved"' in gst_row  # "suggestion, not saved" beside a suggestion only
+    assert 'data-testid="tax-unsaved"' not in vat_row
 
 
 def test_the_tax_page_writes_whole_and_zero_percentages_as_numbers(refreshed, owner_client, xero_organisation):

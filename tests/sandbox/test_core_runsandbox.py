@@ -44,6 +44,12 @@ def test_runsandbox_serves_the_seeded_store_on_its_own_port(tmp_path):
         assert requests.get(url + "/_sandbox/config", timeout=5).json()["xero"]["minute_limit"] == 60
         unauthorised = requests.get(url + "/xero/api.xro/2.0/Contacts", timeout=5)
         assert unauthorised.status_code == 401
+        # Its pages' stylesheet is served (a missing page renders the portal's error page, which links it), and a
+        # static file is neither provider traffic nor counted.
+        missing = requests.get(url + "/no-such-page/", timeout=5)
+        assert missing.status_code == 404 and "/static/css/app.css" in missing.text
+        stylesheet = requests.get(url + "/static/css/app.css", timeout=5)
+        assert stylesheet.status_code == 200 and stylesheet.headers["Content-Type"].startswith("text/css")
         assert requests.get(url + "/_sandbox/counters", timeout=5).json()["xero"]["total"] == 1
     finally:
         server.terminate()

@@ -38,7 +38,7 @@ def portal(request, sandbox, owner_client, organisation, owner, settings, monkey
 def _suggested_tax_mapping(portal) -> dict:
     taxes.refresh_zoho_taxes(portal.organisation, portal.zoho)
     rates = taxes.sales_tax_rates(portal.xero_organisation)
-    return {tax.name: taxes.suggest_tax_type(tax.percentage, rates) or ""
+    return {tax.name: taxes.suggest_tax_type(tax.percentage, rates, tax.name) or ""
             for tax in ZohoTax.objects.filter(organisation=portal.organisation)}
 
 

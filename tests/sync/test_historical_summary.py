@@ -96,3 +96,43 @@ def test_a_reason_whose_values_differ_between_records_shows_none_of_them():
     for _ in range(2):
         historical._count(same, "refuse", engine_messages.TRANSFORM_FAILED, {"error": "No tax rate."})
     assert "No tax rate." in _render(engine_messages.TRANSFORM_FAILED, same["examples"][key], count=2)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", 'Waits for its product "Cable kit", which could not be synced to Xero: Xero refused the value "" of'),
+    ("de", "Wartet auf Produkt „Cable kit“, das nicht nach Xero synchronisiert werden konnte: Xero hat den Wert „“"),
+])
+def test_a_reason_that_carries_another_records_reason_is_written_out_in_the_readers_language(language, expected):
+    # Clicking through make run, the dry run showed the waiting invoice's nested reason as raw "%(target)s refused
+    # the value "%(value)s" of %(field)s": the dry run did not build nested reasons as the audit log does.
+    from django.utils import translation
+
+    from sync import failures
+    from sync.engine import messages as engine_messages
+    from sync.views_triggers import _render
+
+    params = {"dependency": engine_messages.PRODUCT, "name": "Cable kit", "target": "Xero",
+              **failures.as_reason(engine_messages.PROVIDER_REFUSED_FIELD,
+                                   {"target": "Xero", "value": "", "field": "Item code", "code": "ValidationException"})}
+    with translation.override(language):
+        shown = _render(engine_messages.WAITS_FOR_DEPENDENCY, params, count=1)
+    assert shown.startswith(expected)
+    assert "%(" not in shown
+
+
+def test_a_job_whose_refusals_repeat_known_ones_says_so_instead_of_everything_in_sync(portal, owner_client):
+    # A refusal is reported once: a job that meets the cron's known failures again writes no new entry for them,
+    # so its summary is empty. Clicking through make run it then said "every record was already in sync" beside
+    # "4 failures".
+    from django.utils import timezone
+
+    job = historical.create_job(portal.xero_organisation, modules=["products"], direction="zoho_to_xero")
+    HistoricalItem.objects.filter(job=job).delete()
+    type(job).objects.filter(pk=job.pk).update(status=JobStatus.DONE, started_at=timezone.now(),
+                                               finished_at=timezone.now(), total=2, done=0, failed=2)
+    page = owner_client.get(reverse("sync:historical_job", args=[job.pk])).content.decode()
+    assert "every record was already in sync" not in page
+    assert "2 records were refused for the same reasons as before" in page
+    type(job).objects.filter(pk=job.pk).update(failed=0)
+    page = owner_client.get(reverse("sync:historical_job", args=[job.pk])).content.decode()
+    assert "The job wrote nothing: every record was already in sync or skipped." in page
