@@ -92,17 +92,27 @@ class _ParametersAndBodyValidator(V30RequestValidator):
     valid credentials is the 401 answer's business (validated as a response)."""
 
     def _iter_errors(self, request, operation, path):
-        yield from self._iter_parameters_errors(request, operation, path)
-        try:
-            self._get_body(request.body, request.content_type, operation)
-        except MissingRequestBody:  # an optional body left out
-            pass
-        except RequestBodyValidationError as error:
-            yield error
+        parts = getattr(request, "sandbox_parts", PARTS)  # request_problems can ask for one of the two
+        if "parameters" in parts:
+            yield from self._iter_parameters_errors(request, operation, path)
+        if "body" in parts:
+            try:
+                self._get_body(request.body, request.content_type, operation)
+            except MissingRequestBody:  # an optional body left out
+                pass
+            except RequestBodyValidationError as error:
+                yield error
+
+
+PARTS = ("parameters", "body")
+
+
+_HEADER_PARAMETERS: set = set()  # the header parameters of every document loaded (see declared_headers)
 
 
 def _openapi(document: dict) -> OpenAPI:
     # The documents themselves are not validated (Zoho's are loose in places); only the traffic is.
+    _header_parameters(document, _HEADER_PARAMETERS)
     return OpenAPI.from_dict(document, config=Config(spec_validator_cls=None,
                                                      request_validator_cls=_ParametersAndBodyValidator))
 
@@ -223,12 +233,16 @@ class Report:
     errors: list = dataclasses.field(default_factory=list)  # schema errors: the sandbox or the spec is wrong
     undescribed: list = dataclasses.field(default_factory=list)  # exchanges no document can describe, with why
     expected: list = dataclasses.field(default_factory=list)  # requests a test sends invalid on purpose, with why
+    open_findings: list = dataclasses.field(default_factory=list)  # the portal's known invalid requests, still open
 
     def describe(self) -> str:
         lines = [f"{self.validated} exchanges validated, {len(self.errors)} schema errors, "
                  f"{len(self.undescribed)} not describable by the specs, "
-                 f"{len(self.expected)} requests invalid on purpose"]
+                 f"{len(self.expected)} requests invalid on purpose, "
+                 f"{len(self.open_findings)} open portal findings"]
         lines += [f"ERROR #{f.index} {f.method} {f.url} -> {f.status}: {f.detail}" for f in self.errors]
+        lines += [f"OPEN PORTAL FINDING #{f.index} {f.method} {f.url} -> {f.status}: {f.detail}"
+                  for f in self.open_findings]
         for label, findings in (("not describable", self.undescribed), ("invalid on purpose", self.expected)):
             reasons = {}
             for finding in findings:
@@ -379,10 +393,11 @@ def _validate_response(index: int, line: dict, target: Target, request: MockRequ
 
 # --- requests --------------------------------------------------------------------------------------------------
 
-def request_problems(target: Target, request: MockRequest) -> list[tuple[str, str]]:
+def request_problems(target: Target, request: MockRequest, parts: tuple = PARTS) -> list[tuple[str, str]]:
     """[(where, message)] of what in a request its operation does not allow: parameters (path, query, headers)
-    and body. `where` is "query:page", "header:xero-tenant-id" or "body:Items/0/Code". A path or method that no
-    document holds has nothing to check against (its response is listed as not describable)."""
+    and body (or one of `parts`). `where` is "query:page", "header:xero-tenant-id" or "body:Items/0/Code". A path
+    or method that no document holds has nothing to check against (its response is listed as not describable)."""
+    request.sandbox_parts = parts
     found = []
     for error in target.api.iter_request_errors(request):
         if isinstance(error, PathError):
@@ -412,6 +427,20 @@ def request_problems(target: Target, request: MockRequest) -> list[tuple[str, st
 # test that sent each exchange (sandbox.traffic.current_test); tests/sandbox/test_traffic_run_check.py checks
 # that every test named here exists.
 _XERO_TESTS, _ZOHO_TESTS = "tests/sandbox/test_xero_", "tests/sandbox/test_zoho_"
+
+# Invalid requests of the portal itself that are known and not fixed yet, by the test that meets them (the same
+# request from any other test or from the make run stack is a schema error). Each is printed in every report as
+# an OPEN PORTAL FINDING; remove the entry with the fix.
+_UPDATE_WITHOUT_CODE = ("the portal updates a linked Xero item whose Zoho product has no Product_Code with "
+                        "POST /Items without Code, which the accounting spec's Item requires in every element (the "
+                        "emulator keeps the item's code; whether Xero does is not documented): send the Xero item's "
+                        "own Code, or refuse the update as the create is refused")
+OPEN_PORTAL_FINDINGS: dict[tuple[str, str, str], str] = {
+    (f"tests/scenarios/test_messy_world_dry_run.py::{test}", "POST /api.xro/2.0/Items", "body:Items"):
+    _UPDATE_WITHOUT_CODE for test in (
+        "test_on_the_messy_world_the_dry_run_counts_equal_the_jobs_outcomes_per_module_and_action",
+        "test_the_german_and_french_audit_pages_of_the_messy_world_have_no_english_provider_text")
+}
 EXPECTED_INVALID_REQUESTS: dict[tuple[str, str, str], str] = {
     (f"{_XERO_TESTS}contacts.py::test_a_malformed_body_is_a_post_data_invalid_exception", "PUT /api.xro/2.0/Contacts",
      "body"): "a body that is not JSON, to check Xero's PostDataInvalidException",
@@ -479,20 +508,25 @@ def classify_request(index: int, line: dict, problems: list[tuple[str, str]], re
     finding = lambda detail: _finding(index, line, detail)  # noqa: E731
     test = line.get("test", "").split("[")[0]  # a parametrised test is listed once, by its function
     operation = f"{line['method']} {_operation_path(line)}"
-    defects, expected, unexplained = set(), set(), []
+    defects, expected, known, unexplained = set(), set(), [], []
     for where, message in problems:
         defect = KNOWN_SPEC_DEFECTS.get(_defect_key(where.partition(":")[2], message))
         reason = EXPECTED_INVALID_REQUESTS.get((test, operation, _place(where)))
+        open_finding = OPEN_PORTAL_FINDINGS.get((test, operation, _place(where)))
         if reason:
             expected.add(reason)
         elif defect:
             defects.add(defect)
+        elif open_finding:
+            known.append(f"{where}: {message} ({open_finding})")
         else:
             unexplained.append((where, message))
+    sender = f" (sent by {line['test']})" if line.get("test") else ""
     if unexplained:
-        sender = f" (sent by {line['test']})" if line.get("test") else ""
         report.errors.append(finding("request" + sender + ": " + "; ".join(f"{where}: {message}"
                                                                            for where, message in unexplained)))
+    elif known:
+        report.open_findings.append(finding("request" + sender + ": " + "; ".join(known)))
     elif expected:
         report.expected.append(finding(f"{test}: " + "; ".join(sorted(expected))))
     else:
@@ -577,27 +611,73 @@ def exchange_key(line: dict):
 _TYPED_HEADERS = {"if-modified-since", "xero-tenant-id", "content-type", "accept"}
 
 
-def request_key(line: dict):
-    """What makes two requests the same case for the specs: provider, method, path (ids as {id}), the query's
-    names and value shapes, the headers' names (and the shapes of those in _TYPED_HEADERS) and the body's shape."""
-    query = tuple(sorted((name, _string_shape(value))
+_UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _parameter_shape(value: str) -> str:
+    """A parameter value's shape: a comma-separated list (Xero's IDs, Zoho's ids and fields) as the set of its
+    items' shapes, so a list of seven UUIDs shares the shape of a list of two."""
+    if "," in value and " " not in value:
+        return ",".join(sorted({_string_shape(item) for item in value.split(",")}))
+    return _string_shape(_UUID_IN_TEXT.sub("0-0", value) if len(value) > 36 else value)
+
+
+def parameters_key(line: dict):
+    """What makes two requests' parameters the same case for the specs: provider, method, path (ids as {id}),
+    the query's names and value shapes, the declared headers' names (and the shapes of those in _TYPED_HEADERS)."""
+    query = tuple(sorted((name, _parameter_shape(value))
                          for name, value in parse_qsl(urlsplit(line["url"]).query, keep_blank_values=True)))
+    declared = declared_headers()
     headers = tuple(sorted((name.lower(), _string_shape(value) if name.lower() in _TYPED_HEADERS else "")
-                           for name, value in (line.get("request_headers") or {}).items()))
-    return (line["provider"], line["method"], _path_template(line), query, headers,
+                           for name, value in (line.get("request_headers") or {}).items()
+                           if name.lower() in declared))
+    return (line["provider"], line["method"], _path_template(line), query, headers)
+
+
+def _header_parameters(node, found: set) -> set:
+    if isinstance(node, dict):
+        if node.get("in") == "header" and isinstance(node.get("name"), str):
+            found.add(node["name"].lower())
+        for value in node.values():
+            _header_parameters(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _header_parameters(value, found)
+    return found
+
+
+@cache
+def declared_headers() -> frozenset:
+    """The request headers any of the documents declares as a parameter (xero-tenant-id, If-Modified-Since,
+    Idempotency-Key, X-EXTERNAL, ...): the only ones that can make a request invalid, so the only ones a
+    request's key keeps (User-Agent, Connection and the like differ between clients and no document types them)."""
+    xero_accounting(), xero_identity(), zoho()
+    return frozenset(_HEADER_PARAMETERS)
+
+
+def body_key(line: dict):
+    """What makes two request bodies the same case: provider, method, path, media type and the body's shape."""
+    content_type = next((value for name, value in (line.get("request_headers") or {}).items()
+                         if name.lower() == "content-type"), "")
+    return (line["provider"], line["method"], _path_template(line), content_type.split(";")[0].strip().lower(),
             _body_shape(line.get("request_body") or ""))
+
+
+def request_key(line: dict):
+    """What makes two requests the same case for the specs: their parameters' and their bodies' keys."""
+    return parameters_key(line) + body_key(line)[3:]
 
 
 @dataclasses.dataclass
 class RunReport(Report):
     exchanges: int = 0  # lines in the log
     distinct: int = 0  # responses validated after de-duplication
-    distinct_requests: int = 0  # requests validated after de-duplication
+    distinct_requests: int = 0  # request parts (parameters, bodies) validated after de-duplication
     seconds: float = 0.0
 
     def describe(self) -> str:
         head = (f"{self.exchanges} exchanges in the log, {self.distinct} distinct responses and "
-                f"{self.distinct_requests} distinct requests by endpoint and shape (validated in {self.seconds:.1f} "
+                f"{self.distinct_requests} distinct request parameters and bodies by endpoint and shape (validated in {self.seconds:.1f} "
                 "s; the counts below are of distinct exchanges): ")
         return head + super().describe()
 
@@ -610,7 +690,8 @@ def validate_run_log(path: Path) -> RunReport:
     import time
 
     started = time.monotonic()
-    report, seen, requests_seen, filed = RunReport(), {}, {}, set()  # seen: response key -> a document holds it
+    report, seen, filed = RunReport(), {}, set()  # seen: response key -> a document holds it
+    parameters_seen, bodies_seen = {}, {}  # key -> problems
     with open(path, encoding="utf-8") as handle:
         for index, text in enumerate(handle):
             if not text.strip():
@@ -632,16 +713,20 @@ def validate_run_log(path: Path) -> RunReport:
                 _validate_response(index, line, target, mock_request(line, target), report)
             elif not seen[key]:  # OAuth pages and the like: no document to hold the request against
                 continue
-            rkey = request_key(line)
-            if rkey not in requests_seen:
-                target = target or target_of(line)
-                requests_seen[rkey] = request_problems(target, mock_request(line, target))
-            problems = requests_seen[rkey]
-            if problems and (rkey, line.get("test", "")) not in filed:
-                filed.add((rkey, line.get("test", "")))
+            # Parameters and bodies vary apart (a read has no body; a write's query is the same every time):
+            # each is validated once per its own key.
+            pkey, bkey = parameters_key(line), body_key(line)
+            for cache, key_of_part, part in ((parameters_seen, pkey, "parameters"), (bodies_seen, bkey, "body")):
+                if key_of_part not in cache:
+                    target = target or target_of(line)
+                    cache[key_of_part] = request_problems(target, mock_request(line, target), (part,))
+            problems = parameters_seen[pkey] + bodies_seen[bkey]
+            filing = (pkey, bkey, line.get("test", ""))
+            if problems and filing not in filed:
+                filed.add(filing)
                 classify_request(index, line, problems, report)
     report.distinct = len(seen)
-    report.distinct_requests = len(requests_seen)
+    report.distinct_requests = len(parameters_seen) + len(bodies_seen)
     report.seconds = time.monotonic() - started
     return report
 

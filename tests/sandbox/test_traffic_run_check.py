@@ -9,7 +9,13 @@ from pathlib import Path
 
 from sandbox import traffic
 
-from .spec_conformance import EXPECTED_INVALID_REQUESTS, exchange_key, request_key, validate_run_log
+from .spec_conformance import (
+    EXPECTED_INVALID_REQUESTS,
+    OPEN_PORTAL_FINDINGS,
+    exchange_key,
+    request_key,
+    validate_run_log,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCH = "http://127.0.0.1:9/zoho/eu/api/crm/v8/Accounts/search?per_page=200"
@@ -114,8 +120,22 @@ def test_the_request_key_keeps_what_a_document_can_type_apart_but_not_a_request_
     assert request_key(write) != request_key({**write, "url": ITEMS.replace("unitdp=4", "unitdp=four")})
 
 
+def test_a_known_open_portal_finding_is_reported_as_such_for_its_test_only(tmp_path, monkeypatch):
+    meets = "tests/sync/test_products_over_http.py::test_a_sync"
+    monkeypatch.setitem(OPEN_PORTAL_FINDINGS, (meets, "PUT /api.xro/2.0/Items", "body:Items"), "items without codes")
+    log = tmp_path / "run.jsonl"
+    lines = [_item_write({"Name": "No code"}, test=meets), _item_write({"Name": "No code"}, test="tests/x.py::test_y")]
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    report = validate_run_log(log)
+
+    assert [f.index for f in report.open_findings] == [0] and [f.index for f in report.errors] == [1]
+    assert "(items without codes)" in report.open_findings[0].detail
+    assert "OPEN PORTAL FINDING #0 PUT" in report.describe() and "1 open portal findings" in report.describe()
+
+
 def test_every_deliberately_invalid_request_names_a_test_that_exists():
-    for (test, operation, where), reason in EXPECTED_INVALID_REQUESTS.items():
+    for (test, operation, where), reason in {**EXPECTED_INVALID_REQUESTS, **OPEN_PORTAL_FINDINGS}.items():
         path, _, name = test.partition("::")
         function = name.split("[")[0]
         assert (ROOT / path).is_file(), test
