@@ -302,6 +302,8 @@ def link_fields(operation, direction, zoho_id, xero_id, zoho_fingerprint, xero_f
     }
     if operation.matched_by:
         fields["matched_by"] = operation.matched_by
+    if operation.action == CREATE:
+        fields["created_side"] = target  # who brought it there (sync.routing.owned_elsewhere)
     return fields
 
 
