@@ -201,7 +201,7 @@ def _merge_field(module: str) -> str:
 def copy_page(request):
     organisation = current_organisation(request)
     search_form = CopySearchForm(request.GET if "name" in request.GET else None)
-    results, entries, searched = [], [], False
+    results, entries, searched, more = [], [], False, False
     if request.method == "POST":
         require_manager(request)
         form = CopyForm(request.POST)
@@ -213,12 +213,14 @@ def copy_page(request):
     if search_form.is_bound and search_form.is_valid():
         try:
             results = copy.search(organisation, search_form.cleaned_data["module"], search_form.cleaned_data["name"])
+            more, results = len(results) > copy.SEARCH_LIMIT, results[:copy.SEARCH_LIMIT]
             searched = True  # only then can "no record" be said; a refused or failed search says why instead
         except ProviderError as error:
             messages.error(request, str(getattr(error, "user_message", "") or _("Zoho CRM could not be searched.")))
     button_urls, workflow_url = _button_urls(request, organisation) if request.membership.can_manage else ([], "")
     return render(request, "sync/copy.html", {
         "search_form": search_form, "results": results, "searched": searched, "entries": entries,
+        "more": more, "limit": copy.SEARCH_LIMIT,
         "button_urls": button_urls,
         "workflow_url": workflow_url, "can_manage": request.membership.can_manage,
         "module": search_form.cleaned_data.get("module") if search_form.is_bound and search_form.is_valid() else "",

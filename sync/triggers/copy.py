@@ -24,7 +24,8 @@ def _escape(text: str) -> str:
 
 
 def search(organisation, module: str, name: str) -> list[dict]:
-    """Zoho records of `module` whose name starts with `name` (at most SEARCH_LIMIT)."""
+    """Zoho records of `module` whose name starts with `name`: at most SEARCH_LIMIT, and one more when there are
+    more (the page then says that only the first ones are shown)."""
     from connections.providers.zoho.client import ZohoClient
 
     connection = connection_services.zoho_connection(organisation)
@@ -32,7 +33,7 @@ def search(organisation, module: str, name: str) -> list[dict]:
         return []
     module_spec = spec(module)
     criteria = f"({module_spec.zoho_name_field}:starts_with:{_escape(name)})"
-    rows = ZohoClient(connection).search(module_spec.zoho_module, criteria)[:SEARCH_LIMIT]
+    rows = ZohoClient(connection).search(module_spec.zoho_module, criteria)[:SEARCH_LIMIT + 1]
     return [{"id": str(row.get("id")), "name": module_spec.zoho_name(row)} for row in rows]
 
 

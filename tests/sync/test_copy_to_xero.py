@@ -88,6 +88,19 @@ def test_a_record_found_by_name_in_the_portal_is_copied_and_the_result_shown(por
     assert "Zoho CRM has no record 4876876999999999999" in missing.content.decode()
 
 
+def test_a_search_with_more_matches_than_shown_says_so(portal, owner_client):
+    from sync.triggers.copy import SEARCH_LIMIT
+
+    results = portal.zoho.insert_records("Accounts", [{"Account_Name": f"Numbat {n:02}"} for n in range(SEARCH_LIMIT)])
+    assert all(result.ok for result in results)
+    exactly = owner_client.get(reverse("sync:copy"), {"module": "accounts", "name": "Numbat"}).content.decode()
+    assert exactly.count('data-testid="copy-4876') == SEARCH_LIMIT and 'data-testid="copy-more"' not in exactly
+    _account(portal, "Numbat Extra")
+    more = owner_client.get(reverse("sync:copy"), {"module": "accounts", "name": "Numbat"}).content.decode()
+    assert more.count('data-testid="copy-4876') == SEARCH_LIMIT
+    assert f"Only the first {SEARCH_LIMIT} records are shown." in more
+
+
 @pytest.mark.django_db
 def test_read_only_members_see_no_button_urls_and_cannot_copy(client, organisation, read_only_member):
     client.force_login(read_only_member)

@@ -118,3 +118,21 @@ def test_a_reason_that_carries_another_records_reason_is_written_out_in_the_read
         shown = _render(engine_messages.WAITS_FOR_DEPENDENCY, params, count=1)
     assert shown.startswith(expected)
     assert "%(" not in shown
+
+
+def test_a_job_whose_refusals_repeat_known_ones_says_so_instead_of_everything_in_sync(portal, owner_client):
+    # A refusal is reported once: a job that meets the cron's known failures again writes no new entry for them,
+    # so its summary is empty. Clicking through make run it then said "every record was already in sync" beside
+    # "4 failures".
+    from django.utils import timezone
+
+    job = historical.create_job(portal.xero_organisation, modules=["products"], direction="zoho_to_xero")
+    HistoricalItem.objects.filter(job=job).delete()
+    type(job).objects.filter(pk=job.pk).update(status=JobStatus.DONE, started_at=timezone.now(),
+                                               finished_at=timezone.now(), total=2, done=0, failed=2)
+    page = owner_client.get(reverse("sync:historical_job", args=[job.pk])).content.decode()
+    assert "every record was already in sync" not in page
+    assert "2 records were refused for the same reasons as before" in page
+    type(job).objects.filter(pk=job.pk).update(failed=0)
+    page = owner_client.get(reverse("sync:historical_job", args=[job.pk])).content.decode()
+    assert "The job wrote nothing: every record was already in sync or skipped." in page
