@@ -145,9 +145,9 @@ class PersonsToXero:
     def run(self, sources: list[dict], deleted_ids=()) -> list[Operation]:
         wanted = set()
         for record in sources:
-            link = self.account_links.get(ZOHO, account_id_of(record))
-            if link is not None and not (self.dry and link.pk is None):
-                wanted.add(link.xero_id)
+            contact_id, account_link = self._home(record)
+            if contact_id and not (self.dry and account_link is not None and account_link.pk is None):
+                wanted.add(contact_id)
         for zoho_id in deleted_ids:
             link = self.links.get(ZOHO, str(zoho_id))
             if is_person_link(link):
@@ -167,6 +167,19 @@ class PersonsToXero:
             self._finish(operation)
         return operations
 
+    def _home(self, record: dict):
+        """(the Xero contact the record's person belongs in, its account's link): the contact linked to the
+        record's account; when the account's link is closed (the account was deleted in Zoho while Delete was off,
+        so its Xero contact was kept), the contact the person already lives in, so that later edits still reach
+        it. (None, …) when there is neither."""
+        account_link = self.account_links.get(ZOHO, account_id_of(record))
+        if account_link is not None and account_link.state == "linked":
+            return account_link.xero_id, account_link
+        link = self.links.get(ZOHO, str(record.get("id")))
+        if is_person_link(link) and link.state == "linked":
+            return contact_of(link), None
+        return None, account_link
+
     def _plan(self, record: dict) -> Operation:
         zoho_id = str(record.get("id"))
         operation = _operation(ZOHO_TO_XERO, CREATE, zoho_id, full_name(record))
@@ -175,8 +188,8 @@ class PersonsToXero:
         operation.link = link
         if link is not None and link.state == "deleted":
             return operation.skip(quiet=True)
-        account_link = self.account_links.get(ZOHO, account_id_of(record))
-        if account_link is None or account_link.state != "linked":
+        contact_id, account_link = self._home(record)
+        if contact_id is None:
             return operation.fail(ACCOUNT_MISSING, zoho_id=account_id_of(record), dependency=messages.ACCOUNT)
         try:
             person = person_of(self.to_xero(record))
@@ -184,12 +197,11 @@ class PersonsToXero:
             return operation.transform_failed(error)
         operation.payload = person
         operation.source_fingerprint = fingerprint(person)
-        contact_id = account_link.xero_id
         if link is not None and is_person_link(link) and contact_of(link) == contact_id:
             if link.zoho_fingerprint == operation.source_fingerprint:
                 return operation.skip(quiet=True)
         persons = self.lists.get(contact_id)
-        if persons is None and self.dry and account_link.pk is None:
+        if persons is None and self.dry and account_link is not None and account_link.pk is None:
             persons = self.lists[contact_id] = []
         if persons is None:
             return operation.skip(messages.TARGET_GONE)

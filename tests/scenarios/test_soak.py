@@ -20,10 +20,19 @@ suite: two such walks in `make test` took the whole suite past its 20-minute bud
 40 s on an idle machine (seed 42 on SQLite: 39 s). Seeds 11 and 23 have passed at 300 steps on PostgreSQL;
 longer walks are `make soak`'s.
 
-Open defect (issue 13, not fixed here): contact persons are walked (Zoho contacts created under accounts and
-their first names edited) but their agreement is asserted only with SOAK_PERSONS=1, because seed 23 ends with
-a Zoho contact whose First_Name edit never reached its Xero contact person in the AU organisation (Zoho "Chloe
-Walker7", Xero person still "Ben Walker7"). Accounts and products are asserted in every run."""
+Contact persons (Zoho contacts created under accounts, their first names edited) are asserted in every run, like
+accounts and products. Seed 23 once ended with a Zoho contact whose First_Name edit never reached its Xero
+contact person in the AU organisation (Zoho "Chloe Walker7", Xero person still "Ben Walker7"; that walk's
+trace was not kept and the seed has not walked that way again, see below). The engine path that leaves exactly
+this state, found by reading it and reproduced in `tests/sync/test_person_of_a_deleted_account.py`: the
+contact's account deleted in Zoho while Delete is off (the walk's zoho_delete) closes the account's link and
+keeps its Xero contact, and every later edit of the account's Zoho contacts was refused as "account not
+linked", the nightly reconciliation included. Persons now stay where they live (`PersonsToXero._home`).
+
+A seed replays the same choices only as long as the worlds agree: which record a step picks depends on what
+the syncs left, and conflicts are decided by the providers' clocks (whole seconds in Zoho), so the same seed on a
+machine under a different load can walk differently. The failing walk's log (its last steps) is the reliable
+record; cut a small test from it."""
 
 import os
 import random
@@ -377,8 +386,7 @@ def test_a_random_walk_across_both_organisations_ends_in_agreement(soak_world, s
 
     assert_accounts_agree(world, walk, context)
     assert_products_agree(world, context)
-    if os.environ.get("SOAK_PERSONS"):  # open defect, see the module docstring
-        assert_persons_agree(world, context)
+    assert_persons_agree(world, context)
     # conflicts: resolved by the policy, the losing values kept with the entry
     conflicts = AuditEntry.objects.filter(message_key__in=[messages.CONFLICT_SOURCE_WINS, messages.CONFLICT_TARGET_WINS])
     for entry in conflicts:

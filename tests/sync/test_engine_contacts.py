@@ -112,6 +112,31 @@ def test_a_contact_whose_account_is_not_linked_fails_with_a_message():
     assert operation.status == "failed" and operation.params["zoho_id"] == "999"
 
 
+def test_a_person_whose_account_was_deleted_in_zoho_still_takes_its_edits_in_the_contact_it_lives_in():
+    """Found by the soak (seed 23): an account deleted in Zoho while Delete is off closes the account's link and
+    keeps its Xero contact; the account's Zoho contacts stay, and a later First_Name edit failed with "account not
+    linked", so Zoho and the Xero person disagreed for good. The person's link says where it lives."""
+    bench = Bench([KEPT])
+    ben = bench.person("Ben", "Walker", "ben.walker@acme.example")
+    bench.to_xero_run()
+    bench.store.index_for("accounts").get(ZOHO, "500").state = "deleted"  # the account deleted, Delete off
+    bench.zoho.put("contacts", {**ben, "First_Name": "Chloe"})
+    [operation] = bench.to_xero_run()
+    assert (operation.status, operation.action) == ("success", "update"), operation.message_key
+    assert [p["FirstName"] for p in bench.persons()] == ["Kept", "Chloe"]
+    assert bench.xero.writes == [("update", "accounts", "c-1")]
+    bench.to_xero_run()  # written once
+    assert bench.xero.writes == []
+
+
+def test_a_new_contact_of_a_deleted_account_still_fails_with_a_message():
+    bench = Bench()
+    bench.store.index_for("accounts").get(ZOHO, "500").state = "deleted"
+    bench.person("Ada", "Lovelace", "ada@acme.example")
+    [operation] = bench.to_xero_run()
+    assert operation.status == "failed" and operation.params["zoho_id"] == "500" and bench.xero.writes == []
+
+
 def test_persons_added_in_xero_become_zoho_contacts_under_the_account_and_do_not_echo():
     bench = Bench([KEPT])
     existing = bench.zoho.put("contacts", {"Last_Name": "Known", "Email": "new@acme.example"})
