@@ -63,12 +63,17 @@ def router(context, module: str, sources: list[dict]) -> Callable[[dict], bool] 
     rule = rule_of(xero_organisation)
     module_spec = spec(module)
     if module == "products":  # the stand-in for lines without an item is no Xero item (Mapping › Xero Accounts)
-        stand_ins = {str(product["id"]) for product in line_products(xero_organisation).values()}
+        excluded = stand_ins(xero_organisation)
         takes = _router(xero_organisation, rule, module_spec, context, module, sources)
-        if stand_ins:
-            return lambda record: str(record.get("id")) not in stand_ins and (takes is None or takes(record))
+        if excluded:
+            return lambda record: str(record.get("id")) not in excluded and (takes is None or takes(record))
         return takes
     return _router(xero_organisation, rule, module_spec, context, module, sources)
+
+
+def stand_ins(xero_organisation) -> set[str]:
+    """Ids of the Zoho products chosen for Xero lines without an item: stand-ins for "no item", never Xero items."""
+    return {str(product["id"]) for product in line_products(xero_organisation).values()}
 
 
 def _router(xero_organisation, rule, module_spec, context, module: str, sources: list[dict]):
