@@ -3,6 +3,7 @@ clients, the mapping transforms with a resolver over record links, policies from
 store and audit sink that buffer their writes until the batch's checkpoint commits them."""
 
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from mapping import services as mapping_services
 from mapping import transform as mapping_transform
 from mapping.taxes import OrganisationResolver
 
-from . import bulk, failures, labels, match_index, settings_services
+from . import bulk, failures, labels, match_index, routing, settings_services
 from .engine import invoice_rules, messages
 from .engine.modules import MODULES, XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .engine.operations import Link, LinkIndex, Policy, TransformError, Transforms
@@ -254,6 +255,7 @@ class SyncContext:
             policy.enabled_currencies = self.enabled_currencies()
         if direction == XERO_TO_ZOHO:
             policy.zoho_fields = self.zoho_field_checks(module)
+            policy.owned_elsewhere = partial(routing.owned_elsewhere, self.xero_organisation, module)
         return policy
 
     def zoho_field_checks(self, module: str) -> dict:
