@@ -335,6 +335,9 @@ def _plan_modules(job: HistoricalJob, context: SyncContext, owner: str) -> Histo
                     labels.label_params(operation, lambda m=module: context.zoho_field_checks(m))
                 outcome, reason = _outcome(job, operation)
                 _count(counts, outcome, reason, operation.params)
+                if outcome == "refuse" and operation.status == FAILED:  # what needs it waits for it, as in the job
+                    context.planned_failures[(module, operation.source_id)] = (operation.message_key,
+                                                                               dict(operation.params))
                 if operation.status != SKIPPED:  # nothing to do for what the planner skips (unchanged, switched off)
                     items.append(HistoricalItem(job=job, module=module, source_id=operation.item_id,
                                                 planned=outcome, snapshot=by_id.get(operation.item_id)))
