@@ -59,6 +59,9 @@ class SyncContext:
         self.pending_audit: list[dict] = []
         self.lock_generations: dict[str, int] = {}  # runs.module_lock: what this context last saw of each lock
         self._job_indexes: dict[str, dict] | None = None  # a job's match indexes (use_job_state), per side
+        # A dry run's refusals so far ({(module, source id): (message key, params)}): what the job's audit log will
+        # hold when it meets the records that need them (`_transform_error`)
+        self.planned_failures: dict[tuple[str, str], tuple[str, dict]] = {}
 
     # -- a job's state (sync.match_index) ------------------------------------------------------------------
 
@@ -206,7 +209,8 @@ class SyncContext:
         dependency = ENGINE_MODULE.get(str(error.params.get("module") or ""))
         zoho_id = str(error.params.get("zoho_id") or "")
         if dependency and zoho_id:
-            failure = failures.last_failure(self.xero_organisation, dependency, direction, zoho_id)
+            failure = self.planned_failures.get((dependency, zoho_id)) or failures.last_failure(
+                self.xero_organisation, dependency, direction, zoho_id)
             if failure is not None:
                 key, params = failure
                 return TransformError(str(error), messages.WAITS_FOR_DEPENDENCY, {

@@ -5,10 +5,11 @@
    already linked are counted as "already synced" unless Re-sync all is on, the rest are planned by the engine's
    planner against the target's current state (nothing is written) and stored as items: one row per record, so
    10,000 records cost 10,000 small rows, never 10,000 records in memory.
-   From Zoho, each item keeps the record as the dry run read it (invoices with their line items, read in bulk:
-   sync.zoho_lines), and the job writes from that snapshot: each source record is read once per job. The
-   newest modification time read is kept per module; when the job starts or resumes, one If-Modified-Since
-   list (and one list of deletions) per module reads only what changed since, and replaces those snapshots.
+   Each item keeps the record as the dry run read it (Zoho invoices with their line items, read in bulk:
+   sync.zoho_lines; Xero's paged lists, which are what a read by IDs returns), and the job writes from that
+   snapshot: each source record is read once per job. The newest modification time read is kept per module;
+   when the job starts or resumes, one If-Modified-Since list (from Zoho also one list of deletions; Xero Items
+   whole) per module reads only what changed since, and replaces those snapshots.
 3. `work(job)` processes pending items in chunks, each chunk one checkpointed engine run (sync.runs) on its ids
    (from the items' snapshots; an item without one is read by id), then marks the chunk's items done or failed. A slice ends after SLICE_SECONDS so the task can re-queue itself
    and other organisations' jobs get the worker in between; a crash leaves a lease that expires and Beat resumes.
@@ -334,6 +335,9 @@ def _plan_modules(job: HistoricalJob, context: SyncContext, owner: str) -> Histo
                     labels.label_params(operation, lambda m=module: context.zoho_field_checks(m))
                 outcome, reason = _outcome(job, operation)
                 _count(counts, outcome, reason, operation.params)
+                if outcome == "refuse" and operation.status == FAILED:  # what needs it waits for it, as in the job
+                    context.planned_failures[(module, operation.source_id)] = (operation.message_key,
+                                                                               dict(operation.params))
                 if operation.status != SKIPPED:  # nothing to do for what the planner skips (unchanged, switched off)
                     items.append(HistoricalItem(job=job, module=module, source_id=operation.item_id,
                                                 planned=outcome, snapshot=by_id.get(operation.item_id)))
