@@ -3,11 +3,11 @@
 import datetime
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tenancy.models import Organisation
 
-from .models import AuditEntry
+from .models import AuditEntry, translate_message
 
 
 def record(
@@ -31,10 +31,10 @@ def build(*, organisation, module: str, action: str, status: str, message_key: s
           message_params: dict | None = None, **fields) -> AuditEntry:
     """The entry `record` writes, unsaved: for `record_many`."""
     params = message_params or {}
-    try:
-        message = message_key % params if message_key else ""
-    except (KeyError, TypeError, ValueError):
-        message = message_key
+    # The stored English text (the fallback when a message cannot be built in the reader's language): built as
+    # the pages build it, so a reason carried inside another message is written out, not left as "%(tax)s".
+    with translation.override("en"):
+        message = translate_message(message_key, params, message_key) if message_key else ""
     return AuditEntry(organisation=organisation, module=module, action=action, status=status,
                       message_key=message_key, message_params=params, message=message, **fields)
 

@@ -51,6 +51,18 @@ class SandboxHandler(WSGIHandler):
         return super().get_response(request)
 
 
+class ContentTypeAsSent:
+    """Mixin for a wsgiref request handler (Django's): a request sent without a Content-Type gets none in the
+    WSGI environ. wsgiref fills in `text/plain` then, so an emulator view and the traffic log would see a media
+    type the client never sent (Zoho's own SDK posts its JSON bodies without one)."""
+
+    def get_environ(self):
+        environ = super().get_environ()
+        if self.headers.get("content-type") is None:
+            environ.pop("CONTENT_TYPE", None)
+        return environ
+
+
 def store_is_sqlite() -> bool:
     return connections["sandbox"].vendor == "sqlite"
 

@@ -48,10 +48,15 @@ class _ServerThread(threading.Thread):
         from django.db import connections
         from django.test.testcases import QuietWSGIRequestHandler
 
+        from .server import ContentTypeAsSent
+
+        class Handler(ContentTypeAsSent, QuietWSGIRequestHandler):
+            pass
+
         for alias, conn in self.connections_override.items():
             connections[alias] = conn
         try:
-            self.httpd = ThreadedWSGIServer(("127.0.0.1", 0), QuietWSGIRequestHandler, allow_reuse_address=False,
+            self.httpd = ThreadedWSGIServer(("127.0.0.1", 0), Handler, allow_reuse_address=False,
                                             connections_override=self.connections_override)
             self.httpd.daemon_threads = True
             self.port = self.httpd.server_address[1]

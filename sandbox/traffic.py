@@ -147,7 +147,7 @@ def mask_body(body: bytes, content_type: str) -> str:
             return json.dumps(_mask_json(json.loads(text)), ensure_ascii=False)
         except ValueError:
             return text
-    if "x-www-form-urlencoded" in content_type:
+    if "x-www-form-urlencoded" in content_type or (not content_type and "=" in text):  # a form sent untyped
         pairs = parse_qsl(text, keep_blank_values=True)
         return urlencode([(k, MASK if k in SECRET_FIELDS else v) for k, v in pairs])
     return text
@@ -156,6 +156,13 @@ def mask_body(body: bytes, content_type: str) -> str:
 def request_headers(request) -> dict:
     headers = dict(request.headers)
     return {name: mask_header(name, value) for name, value in headers.items()}
+
+
+def current_test() -> str:
+    """The pytest node id of the test running in this process (pytest's PYTEST_CURRENT_TEST, without its phase),
+    or "": the traffic check (tests/sandbox/spec_conformance.py) lists the invalid requests a test sends on purpose
+    by the test that sends them."""
+    return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]
 
 
 def write_log_line(path: str, line: dict) -> None:
@@ -196,5 +203,8 @@ class TrafficMiddleware:
             "response_headers": {name: mask_header(name, value) for name, value in response.items()},
             "response_body": mask_body(content, response.get("Content-Type", "")),
         }
+        test = current_test()
+        if test:
+            line["test"] = test
         for path in paths:
             write_log_line(path, line)

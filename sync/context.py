@@ -3,6 +3,7 @@ clients, the mapping transforms with a resolver over record links, policies from
 store and audit sink that buffer their writes until the batch's checkpoint commits them."""
 
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from mapping import services as mapping_services
 from mapping import transform as mapping_transform
 from mapping.taxes import OrganisationResolver
 
-from . import bulk, failures, labels, match_index, settings_services
+from . import bulk, failures, labels, match_index, routing, settings_services
 from .engine import invoice_rules, messages
 from .engine.modules import MODULES, XERO_TO_ZOHO, ZOHO_TO_XERO, spec
 from .engine.operations import Link, LinkIndex, Policy, TransformError, Transforms
@@ -58,6 +59,9 @@ class SyncContext:
         self.pending_audit: list[dict] = []
         self.lock_generations: dict[str, int] = {}  # runs.module_lock: what this context last saw of each lock
         self._job_indexes: dict[str, dict] | None = None  # a job's match indexes (use_job_state), per side
+        # A dry run's refusals so far ({(module, source id): (message key, params)}): what the job's audit log will
+        # hold when it meets the records that need them (`_transform_error`)
+        self.planned_failures: dict[tuple[str, str], tuple[str, dict]] = {}
 
     # -- a job's state (sync.match_index) ------------------------------------------------------------------
 
@@ -205,7 +209,8 @@ class SyncContext:
         dependency = ENGINE_MODULE.get(str(error.params.get("module") or ""))
         zoho_id = str(error.params.get("zoho_id") or "")
         if dependency and zoho_id:
-            failure = failures.last_failure(self.xero_organisation, dependency, direction, zoho_id)
+            failure = self.planned_failures.get((dependency, zoho_id)) or failures.last_failure(
+                self.xero_organisation, dependency, direction, zoho_id)
             if failure is not None:
                 key, params = failure
                 return TransformError(str(error), messages.WAITS_FOR_DEPENDENCY, {
@@ -250,6 +255,7 @@ class SyncContext:
             policy.enabled_currencies = self.enabled_currencies()
         if direction == XERO_TO_ZOHO:
             policy.zoho_fields = self.zoho_field_checks(module)
+            policy.owned_elsewhere = partial(routing.owned_elsewhere, self.xero_organisation, module)
         return policy
 
     def zoho_field_checks(self, module: str) -> dict:

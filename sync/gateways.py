@@ -410,8 +410,7 @@ class ZohoGateway(_IndexedGateway):
             number = (lookup.get("__source") or {}).get("ContactNumber")
             if module == "accounts" and number and str(number).isdigit():
                 ids.add(str(number))
-        subforms = self.subforms.get(module, set()) | {"Invoiced_Items"}
-        selectable = [f for f in self._fields(module) if f != "id" and f not in subforms]
+        selectable = [f for f in self.header_fields(module) if f != "id"]  # COQL selects no subform
         columns = ", ".join(dict.fromkeys(["id", *selectable]))
         found: dict[str, dict] = {}
         # One query per 50 values of every key at once: `in` takes up to 50 values, and the criteria of one WHERE
@@ -430,9 +429,13 @@ class ZohoGateway(_IndexedGateway):
             query = f"select {columns} from {module_spec.zoho_module} where {where} limit 2000"
             for row in self.client.coql(query)["data"]:
                 found[str(row["id"])] = row
+        # A matched invoice is compared with the payload line by line (sync.engine.planner): without its line items
+        # every match looked changed and was written again, which replaces Zoho's subform rows (new line ids) for
+        # nothing. Its lines are read in bulk, as any invoice read is (sync.zoho_lines).
+        rows = self.with_lines(module, list(found.values())) if module == "invoices" else list(found.values())
         if ids:
-            found.update(self.fetch(module, sorted(ids)))
-        return list(found.values())
+            rows = list({**{str(row["id"]): row for row in rows}, **self.fetch(module, sorted(ids))}.values())
+        return rows
 
     def _results(self, results) -> list[WriteResult]:
         return [

@@ -11,11 +11,15 @@ Zoho CRM"):
   country), and invoices of accounts linked to this organisation (not those that came from another
   organisation's ledger); products as `zoho_records`.
 - `none`: nothing new; linked records are still kept up to date.
+Whatever the rule, the Zoho product chosen for Xero lines without an item (Mapping › Xero Accounts) is not created
+as a Xero item: it stands in for "no item" (a Xero item of its code or name is still linked).
 A rule only decides creates: a record already linked to this organisation keeps syncing, and a Zoho record that
 matches an existing Xero record (`engine.matching`) is linked rather than created, whatever the rule.
 """
 
 from collections.abc import Callable
+
+from mapping.taxes import line_products
 
 from .engine.modules import ZOHO, spec
 from .models import LinkState, RecordLink, RoutingMode, ZohoRouting
@@ -58,6 +62,21 @@ def router(context, module: str, sources: list[dict]) -> Callable[[dict], bool] 
     xero_organisation = context.xero_organisation
     rule = rule_of(xero_organisation)
     module_spec = spec(module)
+    if module == "products":  # the stand-in for lines without an item is no Xero item (Mapping › Xero Accounts)
+        excluded = stand_ins(xero_organisation)
+        takes = _router(xero_organisation, rule, module_spec, context, module, sources)
+        if excluded:
+            return lambda record: str(record.get("id")) not in excluded and (takes is None or takes(record))
+        return takes
+    return _router(xero_organisation, rule, module_spec, context, module, sources)
+
+
+def stand_ins(xero_organisation) -> set[str]:
+    """Ids of the Zoho products chosen for Xero lines without an item: stand-ins for "no item", never Xero items."""
+    return {str(product["id"]) for product in line_products(xero_organisation).values()}
+
+
+def _router(xero_organisation, rule, module_spec, context, module: str, sources: list[dict]):
     if rule.mode == RoutingMode.ALL or not module_spec.routed:
         return None  # contact persons follow their account (they need its Xero contact)
     if rule.mode == RoutingMode.NONE:

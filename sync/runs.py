@@ -308,6 +308,7 @@ def _dependencies(run: SyncRun, context: SyncContext, sources: list[dict]) -> No
                 product = line.get("Product_Name")
                 if isinstance(product, dict) and product.get("id"):
                     products.add(str(product["id"]))
+        products -= routing.stand_ins(context.xero_organisation)  # their lines go to Xero without an item
         wanted = {
             "accounts": [i for i in accounts if context.links("accounts").get(ZOHO, i) is None],
             "products": [i for i in products if context.links("products").get(ZOHO, i) is None],

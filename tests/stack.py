@@ -12,7 +12,10 @@
 
   The live server of pytest-django serves static files itself and runs the test settings; this stack serves what
   a user of `make run` gets. It talks only to its own ports: PORTAL_BASE_URL and SANDBOX_URL name them, so the
-  sandbox's webhooks and notifications reach this stack's web server.
+  sandbox's webhooks and notifications reach this stack's web server. Asked with `traffic_log=path` (the
+  `run_all_stack` fixture asks, into `stack.traffic_log`), its sandbox writes its traffic log there
+  (SANDBOX_TRAFFIC_LOG, sandbox/README.md "Traffic log"), for a journey to validate against the specs
+  (tests/sandbox/spec_conformance.validate_log); the test run's own log is not passed on.
 * The pieces the benchmarks' live stack (bench/live_stack.py) and the single-server tests share: `free_port()`,
   `spawn()` (a process in a session of its own, its output in a log file), `wait_until_answers()` (a
   condition-based wait with a deadline that also notices a process that died) and `stop_process_group()`.
@@ -120,6 +123,7 @@ class Stack:
     email: str = DEMO_EMAIL
     password: str = DEMO_PASSWORD
     started_at: float = 0.0  # time.monotonic() when the stack's command started
+    traffic_log: Path | None = None  # the sandbox's traffic log, when one was asked for
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -149,8 +153,10 @@ class Stack:
         return self.process.wait(timeout=timeout)
 
 
-def stack_environment(data_dir: Path, portal_port: int, sandbox_port: int) -> dict:
+def stack_environment(data_dir: Path, portal_port: int, sandbox_port: int, traffic_log: Path | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(_STRIPPED_PREFIXES)}
+    if traffic_log is not None:
+        env["SANDBOX_TRAFFIC_LOG"] = str(traffic_log)
     env.update(
         SYNCPORTAL_DATA_DIR=str(data_dir),
         PORTAL_PORT=str(portal_port),
@@ -164,16 +170,18 @@ def stack_environment(data_dir: Path, portal_port: int, sandbox_port: int) -> di
 
 
 @contextmanager
-def start_stack(base_dir: Path, *, make_run: bool = False, timeout: float = START_TIMEOUT):
+def start_stack(base_dir: Path, *, make_run: bool = False, timeout: float = START_TIMEOUT,
+                traffic_log: Path | None = None):
     """Prepare and start the stack under `base_dir`; stop every process of it on exit. Ready when the sign-in page
     and the sandbox both answer 200 (else AssertionError with the stack's output). With `make_run`, `make run`
-    itself prepares and starts it (the test run has installed and compiled the catalogues already)."""
+    itself prepares and starts it (the test run has installed and compiled the catalogues already). With
+    `traffic_log`, the sandbox logs every exchange there."""
     portal_port, sandbox_port = free_port(), free_port()
     data_dir = base_dir / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(url=f"http://127.0.0.1:{portal_port}", sandbox_url=f"http://127.0.0.1:{sandbox_port}",
-                  data_dir=data_dir, log_path=base_dir / "stack.log",
-                  env=stack_environment(data_dir, portal_port, sandbox_port))
+                  data_dir=data_dir, log_path=base_dir / "stack.log", traffic_log=traffic_log,
+                  env=stack_environment(data_dir, portal_port, sandbox_port, traffic_log))
     if make_run:
         command = ["make", "run"]
     else:
@@ -208,5 +216,6 @@ def stop_stack(stack: Stack) -> None:
 
 @pytest.fixture(scope="module")
 def run_all_stack(tmp_path_factory):
-    with start_stack(tmp_path_factory.mktemp("stack")) as stack:
+    base_dir = tmp_path_factory.mktemp("stack")
+    with start_stack(base_dir, traffic_log=base_dir / "traffic.jsonl") as stack:
         yield stack

@@ -113,6 +113,14 @@ def json_response(payload, status: int = 200, content_type: str = "application/j
     return HttpResponse(json.dumps(payload, cls=XeroJSON), status=status, content_type=content_type)
 
 
+def no_content() -> HttpResponse:
+    """204: no body, so no Content-Type either (Django's default would be text/html, which an SDK may take for an
+    error page; Zoho's 204s are answered the same way)."""
+    response = HttpResponse(status=204)
+    del response["Content-Type"]
+    return response
+
+
 def envelope(collection: str, items: list, pagination: dict | None = None, warnings=None) -> dict:
     payload = {
         "Id": str(uuid.uuid4()),

@@ -175,7 +175,7 @@ def connection_detail(request, connection_id):
     grant = request.xero_grant
     deleted, _count = Connection.objects.filter(pk=connection_id, user=grant.user,
                                                 client_id=grant.client_id).delete()
-    return HttpResponse(status=204) if deleted else formats.not_found()
+    return formats.no_content() if deleted else formats.not_found()
 
 
 def _is_uuid(value):

@@ -4,7 +4,6 @@ import uuid
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from . import contacts, formats, invoices, items, payments, reference, webhooks
@@ -118,7 +117,7 @@ def item_detail(request, ident):
         return formats.not_found()
     if request.method == "DELETE":
         item.delete()
-        return HttpResponse(status=204)
+        return formats.no_content()
     if request.method == "POST":
         return _write(request, "Items", "Item", items, error_flag=None, target=item, unitdp=_unitdp(request),
                       echo_defaults={"Code": ""})

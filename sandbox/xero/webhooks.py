@@ -25,6 +25,7 @@ RESOURCE = {"CONTACT": "Contacts", "INVOICE": "Invoices"}
 TIMEOUT = 5  # Xero expects an answer within 5 seconds
 deliveries: collections.deque = collections.deque(maxlen=200)  # recent outcomes, newest last
 _threads: list[threading.Thread] = []
+_threads_lock = threading.Lock()  # requests answered at once start deliveries at once: none may drop another's
 
 
 def webhook_key() -> str:
@@ -105,15 +106,18 @@ def emit(request, organisation_id, events: list) -> None:
     def start():
         thread = threading.Thread(target=_deliver, args=(url, body, signature, payload), daemon=True,
                                   name="xero-webhook")
-        _threads[:] = [t for t in _threads if t.is_alive()] + [thread]
-        thread.start()
+        with _threads_lock:
+            _threads[:] = [t for t in _threads if t.is_alive()] + [thread]
+            thread.start()
 
     transaction.on_commit(start, using="sandbox")
 
 
 def wait_for_deliveries(timeout: float = 10.0) -> None:
     """Tests: wait until every started delivery finished."""
-    for thread in list(_threads):
+    with _threads_lock:
+        started = list(_threads)
+    for thread in started:
         thread.join(timeout)
 
 

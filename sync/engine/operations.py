@@ -118,6 +118,10 @@ class Policy:
     # from the version another run synced meanwhile (same modification second, other values) is read again and
     # planned from the fresh record, so an older read is never written. None: no re-reading (the dry run).
     reread: Callable[[list[str]], list[dict]] | None = None
+    # Xero -> Zoho: those of the given Zoho ids that the portal created from another Xero organisation of the tenant.
+    # Matching one links it without writing this ledger's values over it (and, through it, over the owner's ledger):
+    # linking is not a change. None: none are (one organisation; records with an owner's Xero-id marker still are).
+    owned_elsewhere: Callable[[set[str]], set[str]] | None = None
 
 
 @dataclass

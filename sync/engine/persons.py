@@ -314,6 +314,8 @@ def link_fields(operation, direction, zoho_id, xero_id, zoho_fingerprint, xero_f
     }
     if operation.matched_by:
         fields["matched_by"] = operation.matched_by
+    if operation.action == CREATE:
+        fields["created_side"] = target  # who brought it there (sync.routing.owned_elsewhere)
     return fields
 
 
@@ -384,7 +386,8 @@ class PersonsToZoho:
         return operation
 
     def _match(self, operations) -> None:
-        """Unlinked persons: an existing Zoho contact with the same email is linked (and updated if it differs)."""
+        """Unlinked persons: an existing Zoho contact with the same email is linked (and updated if it differs, unless
+        another Xero organisation brought it to Zoho: `Policy.owned_elsewhere`)."""
         creates = [op for op in operations if op.status == PLANNED and op.action == CREATE]
         emails = [op.source.get("EmailAddress") for op in creates if op.source.get("EmailAddress")]
         found = self.zoho.candidates(CONTACTS, [{"Email": e} for e in emails]) if emails else []
@@ -392,13 +395,15 @@ class PersonsToZoho:
         for record in found:
             if record.get("Email") and self.links.get(ZOHO, str(record.get("id"))) is None:
                 by_email.setdefault(str(record["Email"]).casefold(), record)
+        owned = self.policy.owned_elsewhere
+        shared = owned({str(r["id"]) for r in by_email.values()}) if owned and by_email else set()
         for operation in creates:
             record = by_email.pop(str(operation.source.get("EmailAddress") or "").casefold(), None)
             if record is not None:
                 operation.target_id, operation.matched_by = str(record["id"]), MATCHED_BY_EMAIL
                 operation.params["rule"] = RULE_LABELS[MATCHED_BY_EMAIL]
                 same = fingerprint(person_of(self.to_xero(record))) == operation.source_fingerprint
-                if same or not self.policy.update:
+                if same or not self.policy.update or str(record["id"]) in shared:
                     operation.action, operation.message_key, operation.target = MATCH, messages.MATCHED, record
                 else:
                     operation.action, operation.message_key = UPDATE, messages.MATCHED_AND_UPDATED

@@ -171,7 +171,8 @@ class Planner:
             self._keep_owner_marker(operation, match)
             self._fill_target_state(operation, match)
             locked = self._locked(operation, match)
-            if locked or not self.policy.update or not differences(operation.payload, match):
+            shared = self._owned_elsewhere(operation, match)
+            if locked or shared or not self.policy.update or not differences(operation.payload, match):
                 operation.action, operation.message_key = MATCH, messages.MATCHED
                 if locked:
                     operation.message_key = locked
@@ -254,6 +255,15 @@ class Planner:
         marker = str(target.get(field) or "")
         if marker and marker != str(operation.source_id) and field in operation.payload:
             operation.payload = {key: value for key, value in operation.payload.items() if key != field}
+
+    def _owned_elsewhere(self, operation: Operation, target: dict) -> bool:
+        """Xero -> Zoho: the matched Zoho record came from another Xero organisation (its Xero-id field holds that
+        organisation's id). Linking is not a change: this ledger's values do not overwrite it (and through it the
+        owner's ledger); this organisation's later changes do."""
+        if self.target_side != ZOHO:
+            return False
+        marker = str(target.get(self.spec.zoho_xero_id_field) or "")
+        return bool(marker) and marker != str(operation.source_id)
 
     def _source_changed(self, operation: Operation, link) -> bool:
         """Changed since we last saw or wrote it: by fingerprint of the mapped values when we have one (exact);

@@ -5,10 +5,11 @@
    already linked are counted as "already synced" unless Re-sync all is on, the rest are planned by the engine's
    planner against the target's current state (nothing is written) and stored as items: one row per record, so
    10,000 records cost 10,000 small rows, never 10,000 records in memory.
-   From Zoho, each item keeps the record as the dry run read it (invoices with their line items, read in bulk:
-   sync.zoho_lines), and the job writes from that snapshot: each source record is read once per job. The
-   newest modification time read is kept per module; when the job starts or resumes, one If-Modified-Since
-   list (and one list of deletions) per module reads only what changed since, and replaces those snapshots.
+   Each item keeps the record as the dry run read it (Zoho invoices with their line items, read in bulk:
+   sync.zoho_lines; Xero's paged lists, which are what a read by IDs returns), and the job writes from that
+   snapshot: each source record is read once per job. The newest modification time read is kept per module;
+   when the job starts or resumes, one If-Modified-Since list (from Zoho also one list of deletions; Xero Items
+   whole) per module reads only what changed since, and replaces those snapshots.
 3. `work(job)` processes pending items in chunks, each chunk one checkpointed engine run (sync.runs) on its ids
    (from the items' snapshots; an item without one is read by id), then marks the chunk's items done or failed. A slice ends after SLICE_SECONDS so the task can re-queue itself
    and other organisations' jobs get the worker in between; a crash leaves a lease that expires and Beat resumes.
@@ -37,7 +38,7 @@ from .. import labels, runs
 from ..context import SyncContext
 from ..engine import messages as engine_messages
 from ..engine.fingerprint import parse_time
-from ..engine.modules import MODULE_ORDER, MODULES, ZOHO, ZOHO_TO_XERO, sides, spec
+from ..engine.modules import MODULE_ORDER, MODULES, XERO, ZOHO, ZOHO_TO_XERO, sides, spec
 from ..engine.operations import CREATE, FAILED, MATCH, SKIPPED, UPDATE, Link
 from ..engine.persons import ACCOUNT_MISSING
 from ..engine.planner import is_deleted_record, project
@@ -297,8 +298,9 @@ def _plan_modules(job: HistoricalJob, context: SyncContext, owner: str) -> Histo
         links = context.links(module)
         shared = spec(module).shares_xero_records_with  # Xero contacts of Zoho contacts are not accounts (as runs)
         claimed = context.links(shared) if shared and source_side != ZOHO else None
-        # From Zoho the listed records are the job's snapshots (when the list reads every field a read by id would)
-        snapshots = source_side == ZOHO and _list_fields(context, module)[1]
+        # The listed records are the job's snapshots: from Zoho when the list reads every field a read by id would;
+        # from Xero always (a read by IDs is the same paged list, filtered by IDs: Invoices with their lines)
+        snapshots = source_side == XERO or _list_fields(context, module)[1]
         mark = ""
         for page in _pages(_source_records(context, job, module)):
             if not HistoricalJob.objects.filter(pk=job.pk, status=JobStatus.PLANNING, lease_owner=owner).update(
@@ -333,6 +335,9 @@ def _plan_modules(job: HistoricalJob, context: SyncContext, owner: str) -> Histo
                     labels.label_params(operation, lambda m=module: context.zoho_field_checks(m))
                 outcome, reason = _outcome(job, operation)
                 _count(counts, outcome, reason, operation.params)
+                if outcome == "refuse" and operation.status == FAILED:  # what needs it waits for it, as in the job
+                    context.planned_failures[(module, operation.source_id)] = (operation.message_key,
+                                                                               dict(operation.params))
                 if operation.status != SKIPPED:  # nothing to do for what the planner skips (unchanged, switched off)
                     items.append(HistoricalItem(job=job, module=module, source_id=operation.item_id,
                                                 planned=outcome, snapshot=by_id.get(operation.item_id)))
@@ -501,25 +506,35 @@ def _work(job_id, owner: str, slice_seconds: float) -> str:
 
 def refresh_snapshots(job: HistoricalJob, context: SyncContext) -> None:
     """On start and resume: read again only the source records changed (or deleted) since the dry run read them,
-    one If-Modified-Since list and one deleted list per module, and replace their pending items' snapshots
-    (a deleted record's item loses its snapshot and is read by id, which reports the deletion)."""
+    one If-Modified-Since list (and from Zoho one deleted list) per module, and replace their pending items'
+    snapshots (a deleted record's item loses its snapshot and is read by id, which reports the deletion). Xero lists
+    archived contacts and voided or deleted invoices among the changes; its items are deleted for good, so Items
+    (one call, no paging) are read whole and an item no longer listed is treated as deleted."""
     source_side, _ = sides(job.direction)
     marks = dict(job.snapshot_marks)
     for module, mark in job.snapshot_marks.items():
         pending = HistoricalItem.objects.filter(job=job, module=module, state=HistoricalItemState.PENDING,
                                                 snapshot__isnull=False)
         since = parse_time(mark)
-        if source_side != ZOHO or since is None or not pending.exists():
+        if since is None or not pending.exists():
             continue
-        gateway = context.zoho
-        read_at = dict(pending.values_list("source_id", "snapshot__Modified_Time"))
+        stamp = "Modified_Time" if source_side == ZOHO else "UpdatedDateUTC"
+        read_at = {source_id: str(value) for source_id, value
+                   in pending.values_list("source_id", f"snapshot__{stamp}")}
 
-        def changed_since_read(row, read_at=read_at):  # a pending record whose snapshot is older
-            return str(row.get("id")) in read_at and str(row.get("Modified_Time")) != str(read_at[str(row["id"])])
+        def changed_since_read(row, read_at=read_at, module=module):  # a pending record whose snapshot is older
+            record_id = spec(module).record_id(source_side, row)
+            return record_id in read_at and spec(module).modified(source_side, row) != read_at[record_id]
 
-        changed = {spec(module).record_id(source_side, r): r
-                   for r in gateway.read(module, since=since, keep=changed_since_read)}
-        gone = set(gateway.deleted(module, since=since)) & set(read_at)
+        if source_side == ZOHO:
+            changed = {spec(module).record_id(source_side, r): r
+                       for r in context.zoho.read(module, since=since, keep=changed_since_read)}
+            gone = set(context.zoho.deleted(module, since=since)) & set(read_at)
+        else:
+            whole = spec(module).xero_collection == "Items"
+            rows = context.xero.read(module, since=None if whole else since)
+            changed = {spec(module).record_id(source_side, r): r for r in rows if changed_since_read(r)}
+            gone = set(read_at) - {spec(module).record_id(source_side, r) for r in rows} if whole else set()
         touched = list(pending.filter(source_id__in=[*changed, *gone]).only("pk", "source_id"))
         for item in touched:
             item.snapshot = changed.get(item.source_id)

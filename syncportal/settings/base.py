@@ -15,8 +15,10 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# The public base URL of the portal, used in OAuth redirect URIs, webhook and button URLs.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The public base URL of the portal, used in OAuth redirect URIs, webhook and button URLs. Without it, the port
+# `make run` binds (PORTAL_PORT, scripts/run_all.py), so a stack on other ports talks to itself.
+PORTAL_BASE_URL = env.str(
+    "PORTAL_BASE_URL", default=f"http://127.0.0.1:{env.str('PORTAL_PORT', default='8000')}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -203,7 +205,8 @@ PROVIDER_HTTP_TIMEOUT = env.float("PROVIDER_HTTP_TIMEOUT", default=30.0)
 REFERENCE_REFRESH_RETRY_SECONDS = env.float("REFERENCE_REFRESH_RETRY_SECONDS", default=300.0)
 
 # Sandbox (provider emulators).
-SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100").rstrip("/")
+SANDBOX_URL = env.str(
+    "SANDBOX_URL", default=f"http://127.0.0.1:{env.str('SANDBOX_PORT', default='8100')}").rstrip("/")
 SANDBOX_TRAFFIC_LOG = env.str("SANDBOX_TRAFFIC_LOG", default="")
 
 # Audit retention.

@@ -42,3 +42,8 @@ CACHES = {**CACHES, "throttle": {"BACKEND": "django.core.cache.backends.locmem.L
 for _knob in ("PROVIDER_MAX_ATTEMPTS", "PROVIDER_BACKOFF_BASE_SECONDS", "PROVIDER_BACKOFF_MAX_SECONDS"):
     if env.str(_knob, default=""):
         globals()[_knob] = env.float(_knob)
+# A worker subprocess may take the rate limits its test raised in-process (tests/sync/workers.py `limits_env`);
+# unset, the connections app's defaults (Xero's real limits) apply.
+for _knob in ("XERO_RATE_LIMIT_PER_WINDOW", "XERO_MAX_CONCURRENT", "XERO_DAILY_LIMIT", "ZOHO_MAX_CONCURRENT"):
+    if env.str(_knob, default=""):
+        globals()[_knob] = env.int(_knob)

@@ -211,7 +211,8 @@ def test_contacts_are_paged_until_a_short_page_with_if_modified_since(client):
     rows = list(client.iter_contacts(modified_since=since, include_archived=True))
     assert len(rows) == 101
     assert "page=2" in responses.calls[1].request.url and "includeArchived=true" in responses.calls[0].request.url
-    assert responses.calls[0].request.headers["If-Modified-Since"] == "2026-01-02T03:04:05"
+    # A date-time as the accounting spec types the header (with its offset), as Xero's own xero-python sends it.
+    assert responses.calls[0].request.headers["If-Modified-Since"] == "2026-01-02T03:04:05+00:00"
 
 
 @responses.activate

@@ -25,6 +25,7 @@ from sandbox.zoho.seed import CURRENCY_INVOICE, NO_CODE_PRODUCT, UNMAPPED_TAX_PR
 from sandbox.zoho.seed import SIGN_IN_EMAIL as ZOHO_EMAIL
 from sandbox.zoho.seed import SIGN_IN_PASSWORD as ZOHO_PASSWORD
 from sandbox.zoho.seed import seed as zoho_seed
+from tests.sandbox.spec_conformance import validate_run_log
 
 pytestmark = pytest.mark.browser
 
@@ -181,3 +182,17 @@ def test_the_demo_world_syncs_with_no_failure_but_the_records_named_to_fail(run_
     page.get_by_test_id("entry-link").get_by_text(NO_CODE_PRODUCT, exact=True).click()
     expect(page.locator("main")).to_contain_text("Fill it in Zoho CRM, or map a field to it under Mapping")
     expect(page.locator("main")).not_to_contain_text("Item code must be specified.")
+    _the_journeys_traffic_is_valid_against_the_specs(stack)
+
+
+def _the_journeys_traffic_is_valid_against_the_specs(stack):
+    """Issue 16, acceptance 2: everything the stack's sandbox answered on this journey (sign-in, connecting,
+    the terms, the mapping's reads, starting to sync, a cron cycle, the audit), requests and responses, against
+    the official specs (tests/sandbox/spec_conformance.py): zero schema errors."""
+    report = validate_run_log(stack.traffic_log)
+    print(report.describe())  # what the specs cannot describe, with the reasons
+    assert report.errors == [], report.describe()
+    lines = [json.loads(text) for text in stack.traffic_log.read_text().splitlines()]
+    assert {("xero", "PUT"), ("xero", "GET"), ("zoho", "GET"), ("zoho", "POST")} <= {
+        (line["provider"], line["method"]) for line in lines}
+    assert report.validated >= 20 and report.distinct_requests >= 20, report.describe()

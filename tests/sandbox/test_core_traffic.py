@@ -52,7 +52,10 @@ def test_the_traffic_log_writes_one_masked_json_line_per_exchange(sandbox, setti
     assert api_response.status_code == 200
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     assert all(set(line) == {"provider", "method", "url", "request_headers", "request_body", "status",
-                             "response_headers", "response_body"} for line in lines)
+                             "response_headers", "response_body", "test"} for line in lines)
+    # The test that sent it (pytest's node id): the traffic check lists a test's deliberately invalid requests.
+    assert {line["test"] for line in lines} == {
+        "tests/sandbox/test_core_traffic.py::test_the_traffic_log_writes_one_masked_json_line_per_exchange"}
     assert all(line["provider"] == "xero" for line in lines)
     token_line = next(line for line in lines if line["url"].endswith("/xero/identity/connect/token"))
     assert token_line["request_headers"]["Authorization"] == "Basic ***"

@@ -23,7 +23,9 @@ def test_post_updates_an_item_by_code_and_delete_removes_it(sandbox):
     assert updated["ItemID"] == item["ItemID"] and updated["Name"] == "Armchair"
     assert api.get("Items").json()["Items"][0]["SalesDetails"]["UnitPrice"] == 12.35
     assert api.get("Items", params={"unitdp": 4}).json()["Items"][0]["SalesDetails"]["UnitPrice"] == 12.3456
-    assert api.delete(f"Items/{item['ItemID']}").status_code == 204
+    deleted = api.delete(f"Items/{item['ItemID']}")
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert "Content-Type" not in deleted.headers  # no body, no media type (Django's default would be text/html)
     assert api.get(f"Items/{item['ItemID']}").status_code == 404
     assert api.delete(f"Items/{item['ItemID']}").status_code == 404
 

@@ -184,7 +184,8 @@ def test_connections_list_the_ticked_organisations_and_delete_disconnects_one(sa
     assert {c["tenantName"] for c in listed} == {"Demo Company (AU)", "Demo Company (UK)"}
     assert all(c["tenantType"] == "ORGANISATION" and c["authEventId"] for c in listed)
     uk = next(c for c in listed if c["tenantId"] == UK)
-    assert requests.delete(f"{sandbox.url}/xero/connections/{uk['id']}", headers=headers, timeout=5).status_code == 204
+    removed = requests.delete(f"{sandbox.url}/xero/connections/{uk['id']}", headers=headers, timeout=5)
+    assert removed.status_code == 204 and "Content-Type" not in removed.headers
     assert requests.delete(f"{sandbox.url}/xero/connections/{uk['id']}", headers=headers, timeout=5).status_code == 404
     assert Api(sandbox, tokens["access_token"], UK).get("Organisation").status_code == 403
     assert Api(sandbox, tokens["access_token"], AU).get("Organisation").status_code == 200

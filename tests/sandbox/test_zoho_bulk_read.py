@@ -131,20 +131,20 @@ def test_a_bulk_read_job_exports_every_record_of_the_module_as_a_zipped_csv(crm,
 
 def test_bulk_read_pages_criteria_credits_and_download_limit(sandbox, crm):
     sandbox.configure(zoho={"bulk_read_page_size": 2})
-    job, rows = _run_job(crm, {"module": "Accounts", "fields": ["Account_Name"]})
+    job, rows = _run_job(crm, {"module": {"api_name": "Accounts"}, "fields": ["Account_Name"]})
     assert len(rows) == 2 and job["result"]["more_records"] is True
     token = job["result"]["next_page_token"]
-    second, rest = _run_job(crm, {"module": "Accounts", "fields": ["Account_Name"], "page_token": token})
+    second, rest = _run_job(crm, {"module": {"api_name": "Accounts"}, "fields": ["Account_Name"], "page_token": token})
     assert second["result"]["page"] == 2 and [r["Id"] for r in rest] != [r["Id"] for r in rows]
-    _, filtered = _run_job(crm, {"module": "Accounts", "fields": ["Account_Name"], "criteria": {
+    _, filtered = _run_job(crm, {"module": {"api_name": "Accounts"}, "fields": ["Account_Name"], "criteria": {
         "api_name": "Account_Name", "comparator": "equal", "value": rows[0]["Account_Name"]}})
     assert [row["Id"] for row in filtered] == [rows[0]["Id"]]
-    for code, query in (("MODULE_NOT_SUPPORTED", {"module": "Leads"}),
-                        ("FIELD_NOT_AVAILABLE", {"module": "Accounts", "fields": ["Colour"]}),
-                        ("FIELD_NOT_SUPPORTED", {"module": "Invoices", "fields": ["Invoiced_Items"]}),
-                        ("INVALID_CRITERIA", {"module": "Accounts", "criteria": {
+    for code, query in (("MODULE_NOT_SUPPORTED", {"module": {"api_name": "Leads"}}),
+                        ("FIELD_NOT_AVAILABLE", {"module": {"api_name": "Accounts"}, "fields": ["Colour"]}),
+                        ("FIELD_NOT_SUPPORTED", {"module": {"api_name": "Invoices"}, "fields": ["Invoiced_Items"]}),
+                        ("INVALID_CRITERIA", {"module": {"api_name": "Accounts"}, "criteria": {
                             "api_name": "Account_Name", "comparator": "sounds_like", "value": "x"}}),
-                        ("PAGE_RANGE_EXCEEDED", {"module": "Accounts", "page": 51})):
+                        ("PAGE_RANGE_EXCEEDED", {"module": {"api_name": "Accounts"}, "page": 51})):
         refused = bulk(crm, "POST", json={"query": query})
         assert refused.status_code == 400 and refused.json()["code"] == code, (code, refused.text)
     assert bulk(crm, "GET", "/123").status_code == 404
@@ -160,18 +160,18 @@ def test_a_bulk_read_job_costs_its_credits_and_needs_the_bulk_scope(sandbox):
     crm = connect(sandbox, scope=BULK_SCOPES)
     sandbox.configure(zoho={"daily_credits": 100})  # the remaining credits are shown once half are spent
     crm.get("org")  # one credit
-    created = bulk(crm, "POST", json={"query": {"module": "Accounts"}})
+    created = bulk(crm, "POST", json={"query": {"module": {"api_name": "Accounts"}}})
     assert created.status_code == 201
     assert crm.get("org").headers["X-API-CREDITS-REMAINING"] == str(100 - 1 - 50 - 1)
     no_bulk = connect(sandbox)
-    refused = bulk(no_bulk, "POST", json={"query": {"module": "Accounts"}})
+    refused = bulk(no_bulk, "POST", json={"query": {"module": {"api_name": "Accounts"}}})
     assert refused.status_code == 401 and refused.json()["code"] == "OAUTH_SCOPE_MISMATCH"
 
 
 def test_switching_the_bulk_read_paths_off_answers_as_an_edition_without_them(sandbox, crm):
-    created = bulk(crm, "POST", json={"query": {"module": "Accounts"}}).json()["data"][0]["details"]["id"]
+    created = bulk(crm, "POST", json={"query": {"module": {"api_name": "Accounts"}}}).json()["data"][0]["details"]["id"]
     sandbox.configure(zoho={"bulk_read_paths": False})
-    for response in (bulk(crm, "POST", json={"query": {"module": "Accounts"}}), bulk(crm, "GET", f"/{created}")):
+    for response in (bulk(crm, "POST", json={"query": {"module": {"api_name": "Accounts"}}}), bulk(crm, "GET", f"/{created}")):
         assert response.status_code == 400 and response.json()["code"] == "NOT_SUPPORTED_FEATURE"
     listed = crm.get("Invoiced_Items", params={"fields": "Quantity"})
     assert listed.status_code == 400 and listed.json()["code"] == "INVALID_MODULE"

@@ -16,7 +16,7 @@ from audit.models import AuditEntry
 from mapping import taxes as mapping_taxes
 from sync.models import RecordLink, RoutingMode, ZohoRouting
 from sync.triggers import cron, tasks
-from tests.sync.workers import Worker, real_services
+from tests.sync.workers import Worker, limits_env, purge_broker, real_services
 
 from .world import Inbox, World, connect_two, deliver, go_live, wait_for_workers
 
@@ -140,7 +140,16 @@ def world(sandbox, owner_client, organisation, owner, settings, monkeypatch):
     world = World(organisation, zoho, orgs, sandbox, inbox, real_workers=real_services())
     workers = []
     if world.real_workers:
-        workers = [Worker("messy-1").start(), Worker("messy-2").start()]
+        # The workers start on an empty broker: what earlier tests of the run left there (a retry due minutes
+        # later, a fan-out task acting on every organisation) is not this world's, and would keep the rounds'
+        # "workers idle" check waiting or write in the middle of a cycle. (The reference-data refreshes the
+        # connections queued are dropped with it: connect_two read the same data itself.)
+        purge_broker()
+        # with the limits connect_two raised for this process: the budget in Redis is shared (and keyed by the
+        # sandbox's tenant ids, the same in every test of the run), so with Xero's real limits the workers waited
+        # for, or were refused by, this process's cron calls and the calls of every earlier test that day
+        limits = limits_env()
+        workers = [Worker(name, extra_env=limits).start() for name in ("messy-1", "messy-2")]
     else:
         for task in (tasks.zoho_changed_task, tasks.xero_changed_task):
             monkeypatch.setattr(task, "apply_async",

@@ -164,7 +164,11 @@ def wait_for_workers(quiet_seconds: float = 2.0, timeout: float = 180.0) -> None
         elif time.monotonic() - since >= quiet_seconds:
             return
         time.sleep(0.2)
-    raise AssertionError("the workers did not settle")
+    from tests.sync.workers import queued_tasks
+
+    busy = list(SyncRun.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING]).values_list(
+        "module", "direction", "trigger", "status"))
+    raise AssertionError(f"the workers did not settle in {timeout} s: runs {busy}, tasks {queued_tasks()}")
 
 
 def _batched_webhooks(caught):

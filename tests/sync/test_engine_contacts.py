@@ -181,3 +181,22 @@ def test_a_zoho_contact_deleted_while_delete_is_off_is_reported_once_and_kept_wh
     assert off.message_key == messages.DELETE_OFF and len(bench.persons()) == 2
     later = bench.to_xero_run(deleted=[ada["id"]], delete=True)
     assert not [entry for entry in later if entry.status == "success"] and len(bench.persons()) == 2
+
+
+def test_a_zoho_contact_another_organisation_brought_to_zoho_is_linked_here_without_being_renamed():
+    """Clicking through make run with AU and UK: UK's Bayside Traders has the person Jack Brown with the email of AU's
+    Noah Jones; UK matched the Zoho contact AU had created by email and renamed it Jack Brown, and the cycle then
+    renamed AU's person. Linking is not a change: the Zoho contact (and AU's person) keep their name."""
+    bench = Bench([{"FirstName": "Jack", "LastName": "Brown", "EmailAddress": "accounts1@bayside.example",
+                    "IncludeInEmails": True}])
+    au = bench.person("Noah", "Jones", "accounts1@bayside.example")
+    [operation] = bench.to_zoho_run(owned_elsewhere=lambda ids: set(ids) & {au["id"]})
+    assert (operation.action, operation.message_key) == ("match", messages.MATCHED)
+    assert bench.zoho.writes == []
+    assert bench.zoho.records["contacts"][au["id"]]["First_Name"] == "Noah"
+
+    bench.contact["ContactPersons"][0]["LastName"] = "Brown-Jones"  # a real change in UK's ledger still syncs
+    bench.xero.records["accounts"]["c-1"]["ContactPersons"][0]["LastName"] = "Brown-Jones"
+    [operation] = bench.to_zoho_run(owned_elsewhere=lambda ids: set(ids) & {au["id"]})
+    assert operation.action == "update"
+    assert bench.zoho.records["contacts"][au["id"]]["Last_Name"] == "Brown-Jones"

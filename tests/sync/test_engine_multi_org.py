@@ -44,6 +44,38 @@ def test_a_zoho_account_of_another_organisation_is_matched_and_keeps_its_owners_
     assert len(world.zoho.records["accounts"]) == 1
 
 
+def test_a_customer_another_organisation_brought_to_zoho_is_linked_here_without_being_overwritten():
+    """Clicking through make run with AU and UK: UK's "Harbour Traders" (Leeds) matched the Zoho account AU had
+    created (Brisbane) and overwrote it, and the cycle then wrote Leeds into AU's ledger; UK's VAT items turned AU's
+    GST items into VAT. Linking is not a change: each ledger keeps its values; later real changes still sync."""
+    world = World()
+    shared = world.zoho.put("accounts", {"Account_Name": "Harbour Traders", "Email": "ap@harbour.example",
+                                         "Xero_Contact_ID": "id-in-the-au-ledger"})
+    uk = world.xero.put("accounts", {"Name": "Harbour Traders", "EmailAddress": "leeds@harbour.example",
+                                     "ContactStatus": "ACTIVE"})
+    [operation] = world.sync("accounts", XERO_TO_ZOHO)
+    assert (operation.action, operation.message_key) == ("match", messages.MATCHED)
+    assert operation.target_id == shared["id"] and world.writes() == []
+    assert world.zoho.records["accounts"][shared["id"]]["Email"] == "ap@harbour.example"
+    assert world.sync("accounts", ZOHO_TO_XERO)[0].status == "skipped" and world.writes() == []  # nor back into UK
+
+    world.xero.records["accounts"][uk["ContactID"]]["EmailAddress"] = "billing@harbour.example"  # a real change
+    world.xero._stamp(world.xero.records["accounts"][uk["ContactID"]])
+    [operation] = world.sync("accounts", XERO_TO_ZOHO)
+    assert operation.action == "update"
+    assert world.zoho.records["accounts"][shared["id"]]["Email"] == "billing@harbour.example"
+    assert world.zoho.records["accounts"][shared["id"]]["Xero_Contact_ID"] == "id-in-the-au-ledger"
+
+
+def test_a_zoho_record_of_this_organisation_s_own_is_still_matched_and_updated():
+    world = World()  # a Zoho account nobody linked yet: the Xero values fill it, as before
+    account = world.zoho.put("accounts", {"Account_Name": "Acme", "Email": "old@acme.example"})
+    world.xero.put("accounts", {"Name": "Acme", "EmailAddress": "ap@acme.example", "ContactStatus": "ACTIVE"})
+    [operation] = world.sync("accounts", XERO_TO_ZOHO)
+    assert (operation.action, operation.message_key) == ("update", messages.MATCHED_AND_UPDATED)
+    assert world.zoho.records["accounts"][account["id"]]["Email"] == "ap@acme.example"
+
+
 def test_a_zoho_invoice_of_another_ledger_is_never_matched():
     world = World()
     world.zoho.put("invoices", {"Invoice_Number": "INV-0001", "Xero_Invoice_ID": "an-au-invoice"})

@@ -62,6 +62,39 @@ def test_the_dry_run_says_what_xero_would_refuse_and_why(portal, sandbox, owner_
     assert writes(sandbox, "xero") == 0
 
 
+def test_an_invoice_needing_a_refused_product_waits_for_it_in_the_dry_run_as_in_the_job(portal, sandbox):
+    """The demo's failing records in one job (invoices bring accounts and products): the dry run refuses the
+    product without a code and the product whose tax has no Xero rate, and says the invoice that needs the first
+    waits for it, with its reason, as the job then does (not "not in Xero yet": the dry run knows it is refused)."""
+    from collections import Counter
+
+    from audit.models import AuditEntry
+    from mapping import record_checks, taxes
+    from sync.engine import messages
+
+    sandbox.seed(zoho={"accounts": 2, "products": 3, "invoices": 3, "failing": True},
+                 xero={"contacts": 0, "items": 0, "invoices": 0})
+    taxes.refresh_zoho_taxes(portal.organisation, portal.zoho)
+    taxes.save_tax_mappings(portal.xero_organisation, {"GST": "OUTPUT", "NZ GST": "TAX001", "VAT": "TAX002",
+                                                       "Zero Rated": "EXEMPTOUTPUT"})
+    taxes.save_default_accounts(portal.xero_organisation, {"products": "200", "invoices": "200"})
+    job = _job(portal, modules=["invoices"])
+    planned = {module: Counter({key: number for key, number in counts["reasons"].items()
+                                if key.startswith("refuse|")}) for module, counts in job.dry_run.items()}
+    created = {module: counts["create"] for module, counts in job.dry_run.items()}
+    assert planned["products"][f"refuse|{record_checks.NO_VALUE}"] == 1
+    assert planned["invoices"][f"refuse|{messages.WAITS_FOR_DEPENDENCY}"] == 1, job.dry_run["invoices"]
+    _finish(job)
+    done = {module: Counter() for module in planned}
+    made = dict.fromkeys(planned, 0)
+    for entry in AuditEntry.objects.filter(trigger="historical"):
+        if entry.status == "failed":
+            done[entry.module][f"refuse|{entry.message_key}"] += 1
+        elif entry.action == "create":
+            made[entry.module] += 1
+    assert (done, made) == (planned, created)
+
+
 def test_by_default_only_unsynced_records_and_re_sync_all_updates_only_what_changed(portal, sandbox):
     sandbox.seed(zoho={"accounts": 5, "products": 0, "invoices": 0}, xero={"contacts": 0, "items": 0, "invoices": 0})
     first = _finish(_job(portal))

@@ -136,3 +136,19 @@ def test_a_job_whose_refusals_repeat_known_ones_says_so_instead_of_everything_in
     type(job).objects.filter(pk=job.pk).update(failed=0)
     page = owner_client.get(reverse("sync:historical_job", args=[job.pk])).content.decode()
     assert "The job wrote nothing: every record was already in sync or skipped." in page
+
+
+def test_the_stored_english_text_of_a_reason_inside_a_reason_is_written_out(organisation):
+    # Its fallback text kept the nested reason's placeholders: "…could not be synced to Xero: The Zoho tax %(tax)s…".
+    from audit import services as audit_services
+    from sync import failures
+    from sync.engine import messages as engine_messages
+
+    params = {"dependency": engine_messages.PRODUCT, "name": "Installation service", "target": "Xero",
+              **failures.as_reason(engine_messages.PROVIDER_REFUSED_FIELD,
+                                   {"target": "Xero", "value": "", "field": "Item code", "code": "ValidationException"})}
+    entry = audit_services.build(organisation=organisation, module="invoices", action="create", status="failed",
+                                 message_key=engine_messages.WAITS_FOR_DEPENDENCY, message_params=params)
+    assert entry.message.startswith('Waits for its product "Installation service", which could not be synced to Xero: '
+                                    'Xero refused the value "" of Item code')
+    assert "%(" not in entry.message

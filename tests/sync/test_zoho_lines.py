@@ -85,6 +85,18 @@ def test_a_tax_value_two_rates_could_give_is_read_by_id():
     assert reader.mismatched == ["11"]
 
 
+def test_a_tax_value_two_taxes_together_could_give_is_read_by_id():
+    # 15 on 100 fits the 15 % tax alone, and 10 % + 5 % on one line: only a read by id tells which the line carries.
+    taxes = [{"id": "t10", "name": "GST", "value": 10.0}, {"id": "t5", "name": "Levy", "value": 5.0},
+             {"id": "t15", "name": "NZ GST", "value": 15.0}]
+    reader = LineReader(FakeZoho([_row("11", "1", tax=15.0)], taxes=taxes))
+    reader.complete([_header("11", 100.0, 15.0)])
+    assert reader.mismatched == ["11"]
+    alone = LineReader(FakeZoho([_row("12", "1", tax=10.0)], taxes=taxes))  # 10 is one tax only: bulk
+    [invoice] = alone.complete([_header("12", 100.0, 10.0)])
+    assert alone.mismatched == [] and [tax["name"] for tax in invoice["Invoiced_Items"][0]["Line_Tax"]] == ["GST"]
+
+
 def test_a_refused_bulk_read_switches_to_get_by_id_once_and_keeps_the_reason():
     client = FakeZoho([], refuse=PermanentError("INVALID_QUERY", "invalid query formed", status=400))
     reader = LineReader(client)

@@ -91,3 +91,48 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, message: str =
             return value
         time.sleep(interval)
     raise AssertionError(f"Timed out after {timeout}s waiting for {message}")
+
+
+LIMITS = ("XERO_RATE_LIMIT_PER_WINDOW", "XERO_MAX_CONCURRENT", "XERO_DAILY_LIMIT", "ZOHO_MAX_CONCURRENT")
+
+
+def limits_env() -> dict:
+    """The test's rate limits (what it set with the `settings` fixture, else the defaults) as a worker's
+    environment (syncportal/settings/test.py reads them). Without them a worker keeps Xero's real limits (60 calls
+    a minute, 5,000 a day per tenant) while the test process has its raised ones, and both count in the same
+    Redis budget, keyed by the sandbox's tenant ids, which are the same in every test of a run: the worker then
+    waits for, or is refused by, calls the test process and earlier tests made (tests/sync/worker_limits.py)."""
+    from connections import conf
+
+    return {name: str(conf.get(name)) for name in LIMITS}
+
+
+def _task_names(client) -> list[str]:
+    import json
+
+    names = [json.loads(message).get("headers", {}).get("task", "?")
+             for queue in settings.CELERY_TASK_QUEUES_NAMES for message in client.lrange(queue, 0, -1)]
+    return names + [json.loads(value)[0].get("headers", {}).get("task", "?") for value in client.hvals("unacked")]
+
+
+def queued_tasks() -> list[str]:
+    """The names of the tasks waiting in the Redis broker's queues or delivered and not yet acknowledged."""
+    from syncportal.celery import app
+
+    with app.connection_for_read() as connection:
+        return _task_names(connection.default_channel.client)
+
+
+def purge_broker() -> list[str]:
+    """Empty the Redis broker's queues and its delivered-but-unacknowledged messages; returns the names of the
+    tasks dropped. For a test whose workers must see only what the test queues: earlier tests of the same run
+    leave messages behind (tasks queued while no worker ran, retries that a stopped worker handed back with a
+    countdown of minutes), which this test's workers would otherwise run on its database, and which its
+    "workers idle" checks would wait for. Call it while none of the test's workers runs."""
+    from syncportal.celery import app
+
+    with app.connection_for_write() as connection:
+        client = connection.default_channel.client
+        dropped = _task_names(client)
+        client.delete(*settings.CELERY_TASK_QUEUES_NAMES, "unacked", "unacked_index")
+    return dropped

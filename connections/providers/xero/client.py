@@ -44,9 +44,12 @@ def idempotency_key(*parts: str, payload) -> str:
     return hashlib.sha256("|".join([*parts, canonical]).encode()).hexdigest()
 
 
-def _http_date(value: datetime) -> str:
-    value = value.astimezone(UTC) if timezone.is_aware(value) else value
-    return value.strftime("%Y-%m-%dT%H:%M:%S")
+def _modified_since(value: datetime) -> str:
+    """The If-Modified-Since header as the accounting spec types it (format date-time, example
+    "2020-02-06T12:17:43.202-08:00") and as Xero's own xero-python sends it: UTC, whole seconds, with the offset
+    (a naive value is UTC). Without the offset it was not a date-time, which the traffic check found."""
+    value = value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    return value.replace(microsecond=0).isoformat()
 
 
 class XeroClient(BaseClient):
@@ -134,7 +137,7 @@ class XeroClient(BaseClient):
 
     # --- plumbing ----------------------------------------------------------------------------------
     def _get(self, path: str, *, params=None, modified_since: datetime | None = None) -> dict:
-        headers = {"If-Modified-Since": _http_date(modified_since)} if modified_since else None
+        headers = {"If-Modified-Since": _modified_since(modified_since)} if modified_since else None
         return json_or_empty(self.request("GET", f"{self.base_url}/{path}", params=params, headers=headers))
 
     def _write(self, method: str, path: str, collection: str, elements: list[dict], *, key: str | None,

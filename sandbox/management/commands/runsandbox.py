@@ -3,10 +3,14 @@
 from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
-from sandbox.server import get_application
+from sandbox.server import ContentTypeAsSent, get_application
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _Handler(ContentTypeAsSent, WSGIRequestHandler):
+    pass
+
+
+class _QuietHandler(_Handler):
     def log_message(self, format, *args):  # noqa: A002
         pass
 
@@ -20,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Do not log each request.")
 
     def handle(self, *args, **options):
-        handler = _QuietHandler if options["quiet"] else WSGIRequestHandler
+        handler = _QuietHandler if options["quiet"] else _Handler
         httpd = ThreadedWSGIServer((options["host"], options["port"]), handler)
         httpd.daemon_threads = True
         httpd.set_app(get_application())
