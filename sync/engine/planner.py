@@ -325,6 +325,7 @@ class Planner:
             if failure:
                 return failure
         if self.target_side == XERO:  # what Xero would refuse (a product without a code): never sent
+            xero_checks.keep_target_values(operation)
             failure = xero_checks.check_for_xero(operation)
             if failure:
                 return failure

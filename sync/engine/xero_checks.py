@@ -27,6 +27,21 @@ def problem_of(operation: Operation):
     return problems[0] if problems else None
 
 
+def keep_target_values(operation: Operation) -> None:
+    """An update that does not send a mandatory value (a linked item whose Zoho product has no code) sends the Xero
+    record's own value again: Xero keeps what an update leaves out, but its schema wants every mandatory value in
+    each element (an Item's Code), so the request stays valid and nothing changes in Xero."""
+    if operation.action != UPDATE or operation.payload is None or operation.nested or not operation.target:
+        return
+    for problem in validate_payload(operation.module, operation.payload):
+        field = problem.field or ""
+        if problem.code != MISSING or not field or "." in field or "[" in field:
+            continue
+        value = operation.target.get(field)
+        if value not in (None, ""):
+            operation.payload = {**operation.payload, field: value}
+
+
 def check_for_xero(operation: Operation) -> Operation | None:
     """The operation, failed with the problem's whole translatable message, or None when Xero would take it."""
     problem = problem_of(operation)

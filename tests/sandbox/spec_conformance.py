@@ -431,16 +431,7 @@ _XERO_TESTS, _ZOHO_TESTS = "tests/sandbox/test_xero_", "tests/sandbox/test_zoho_
 # Invalid requests of the portal itself that are known and not fixed yet, by the test that meets them (the same
 # request from any other test or from the make run stack is a schema error). Each is printed in every report as
 # an OPEN PORTAL FINDING; remove the entry with the fix.
-_UPDATE_WITHOUT_CODE = ("the portal updates a linked Xero item whose Zoho product has no Product_Code with "
-                        "POST /Items without Code, which the accounting spec's Item requires in every element (the "
-                        "emulator keeps the item's code; whether Xero does is not documented): send the Xero item's "
-                        "own Code, or refuse the update as the create is refused")
-OPEN_PORTAL_FINDINGS: dict[tuple[str, str, str], str] = {
-    (f"tests/scenarios/test_messy_world_dry_run.py::{test}", "POST /api.xro/2.0/Items", "body:Items"):
-    _UPDATE_WITHOUT_CODE for test in (
-        "test_on_the_messy_world_the_dry_run_counts_equal_the_jobs_outcomes_per_module_and_action",
-        "test_the_german_and_french_audit_pages_of_the_messy_world_have_no_english_provider_text")
-}
+OPEN_PORTAL_FINDINGS: dict[tuple[str, str, str], str] = {}  # none open
 EXPECTED_INVALID_REQUESTS: dict[tuple[str, str, str], str] = {
     (f"{_XERO_TESTS}contacts.py::test_a_malformed_body_is_a_post_data_invalid_exception", "PUT /api.xro/2.0/Contacts",
      "body"): "a body that is not JSON, to check Xero's PostDataInvalidException",

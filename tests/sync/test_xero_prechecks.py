@@ -46,6 +46,8 @@ def test_a_linked_item_is_updated_without_a_code_which_leaves_xeros_code_as_it_i
     assert (operation.action, operation.status) == (UPDATE, "success")
     [item] = world.xero.records["products"].values()
     assert (item["Code"], item["Name"]) == ("CK-48", "Cable kit 48")
+    # The request itself carries the item's own Code: Xero's schema wants it in every Item element.
+    assert operation.payload["Code"] == "CK-48"
 
 
 def test_a_value_longer_than_xero_takes_is_refused_with_its_length_create_or_update():
