@@ -62,7 +62,7 @@ def router(context, module: str, sources: list[dict]) -> Callable[[dict], bool] 
     xero_organisation = context.xero_organisation
     rule = rule_of(xero_organisation)
     module_spec = spec(module)
-    if module == "products":  # the stand-in for lines without an item is no Xero item (Mapping › Xero Accounts)
+    if module_spec.line_items:  # the stand-in for lines without an item is no Xero item (Mapping › Xero Accounts)
         excluded = stand_ins(xero_organisation)
         takes = _router(xero_organisation, rule, module_spec, context, module, sources)
         if excluded:

@@ -54,6 +54,7 @@ class ModuleSpec:
     # Xero side (the first present)
     zoho_date_fields: tuple[str, ...] = ("Created_Time",)  # … and on the Zoho side
     routed: bool = True  # Zoho -> Xero creates follow the organisation's routing rule (not: they follow a parent)
+    line_items: bool = False  # invoice lines reference its records; one may stand in for "no item" (never a Xero item)
     routed_by_field: bool = False  # a field rule reads this module's records (the rule's field is an account field)
     routed_with_parent: bool = False  # under a rule, a new record goes where its parent (`zoho_parent`) goes
     zoho_match_fields: tuple[str, ...] = ()  # the Zoho fields matching compares (the Xero id field first)
@@ -107,7 +108,7 @@ MODULES = {
     "products": ModuleSpec(
         "products", "Products", "Product_Name", "Xero_Item_ID", "ItemID", "Code", xero_collection="Items",
         xero_deletes_by_absence=True, zoho_match_fields=("Xero_Item_ID", "Product_Code", "Product_Name"),
-        xero_match_fields=("Code", "Name"), zoho_id_merge_field="Product Id",
+        xero_match_fields=("Code", "Name"), zoho_id_merge_field="Product Id", line_items=True,
     ),
     "invoices": ModuleSpec(
         "invoices", "Invoices", "Subject", "Xero_Invoice_ID", "InvoiceID", "InvoiceNumber",
